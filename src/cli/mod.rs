@@ -1,0 +1,130 @@
+//! The command line: one file per subcommand, each a thin shell over the library.
+
+mod autocode;
+mod check;
+mod import;
+mod init;
+mod summary;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::model::Construct;
+use crate::store::StoreError;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "thematic",
+    version,
+    about = "A terminal workstation for qualitative evidence synthesis",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    /// Project directory to open in the workstation (default: the current directory).
+    pub dir: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Create an empty project in DIR (which must not exist, or be empty).
+    Init {
+        dir: PathBuf,
+        #[arg(long)]
+        title: String,
+        #[arg(long)]
+        reviewer: String,
+        /// The review question.
+        #[arg(long, default_value = "")]
+        question: String,
+    },
+    /// Add studies from text files (.txt, .md); a folder imports every such file in it.
+    Import {
+        dir: PathBuf,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Add the files as further sources of this study instead of new studies.
+        #[arg(long)]
+        study: Option<String>,
+    },
+    /// Validate every file and every coding against its text; exit 1 on any error.
+    Check { dir: PathBuf },
+    /// Code every match of a literal (case-insensitive) or a regular expression.
+    Autocode {
+        dir: PathBuf,
+        /// The code, as a path `Theme/Sub-theme/Code` (created if missing) or an id.
+        #[arg(long)]
+        code: String,
+        /// A literal text, matched case-insensitively.
+        #[arg(long = "match", conflicts_with = "regex", required_unless_present = "regex")]
+        literal: Option<String>,
+        /// A regular expression (Rust `regex` syntax).
+        #[arg(long)]
+        regex: Option<String>,
+        /// Only this study.
+        #[arg(long)]
+        study: Option<String>,
+        /// Construct type of the new codings.
+        #[arg(long, value_parser = parse_construct, default_value = "unspecified")]
+        construct: Construct,
+    },
+}
+
+fn parse_construct(s: &str) -> Result<Construct, String> {
+    Construct::parse(s).ok_or_else(|| "expected participant, author, reviewer or unspecified".into())
+}
+
+/// Why a command failed: bad usage (exit 2) or work that could not be done (exit 1).
+#[derive(Debug)]
+pub enum Failure {
+    Usage(String),
+    Failed(String),
+}
+
+impl From<StoreError> for Failure {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Usage(m) => Failure::Usage(m),
+            other => Failure::Failed(other.to_string()),
+        }
+    }
+}
+
+pub type CmdResult = Result<(), Failure>;
+
+/// Run a parsed command line; returns the process exit code.
+pub fn run(cli: Cli) -> ExitCode {
+    let result = match cli.command {
+        None => summary::run(&cli.dir.unwrap_or_else(|| PathBuf::from("."))),
+        Some(Command::Init {
+            dir,
+            title,
+            reviewer,
+            question,
+        }) => init::run(&dir, &title, &reviewer, &question),
+        Some(Command::Import { dir, files, study }) => import::run(&dir, &files, study.as_deref()),
+        Some(Command::Check { dir }) => check::run(&dir),
+        Some(Command::Autocode {
+            dir,
+            code,
+            literal,
+            regex,
+            study,
+            construct,
+        }) => autocode::run(&dir, &code, literal.as_deref(), regex.as_deref(), study.as_deref(), construct),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Usage(m)) => {
+            eprintln!("thematic: {m}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Failed(m)) => {
+            eprintln!("thematic: {m}");
+            ExitCode::from(1)
+        }
+    }
+}
