@@ -69,7 +69,11 @@ fn read_ron<T: for<'de> Deserialize<'de>>(path: &Path) -> T {
 }
 
 fn main() {
-    let out = PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "sample-project".into()));
+    let out = PathBuf::from(
+        std::env::args()
+            .nth(1)
+            .unwrap_or_else(|| "sample-project".into()),
+    );
     let spec_dir = Path::new("examples/sample");
     let ps: ProjectSpec = read_ron(&spec_dir.join("project.ron"));
     let reviewer = Reviewer {
@@ -161,7 +165,12 @@ fn main() {
                 end,
                 code,
                 by: reviewer.id,
-                at: format!("2026-11-{:02}T{:02}:{:02}:00Z", 3 + total / 60 % 20, 9 + n / 60, n % 60),
+                at: format!(
+                    "2026-11-{:02}T{:02}:{:02}:00Z",
+                    3 + total / 60 % 20,
+                    9 + n / 60,
+                    n % 60
+                ),
                 construct: c.construct,
                 quote: c.quote,
                 note: c.note,
@@ -171,9 +180,17 @@ fn main() {
         }
         study.sources.push(source);
         study.sort_codings();
-        fs::write(studies_dir.join(format!("{}.ron", study.key)), to_ron(&study)).expect("write study");
+        fs::write(
+            studies_dir.join(format!("{}.ron", study.key)),
+            to_ron(&study),
+        )
+        .expect("write study");
     }
     fs::write(out.join("codebook.ron"), to_ron(&codebook)).expect("write codebook");
     fs::write(out.join("project.ron"), to_ron(&meta)).expect("write project");
-    println!("{}: {} codes, {total} codings", out.display(), codebook.codes.len());
+    println!(
+        "{}: {} codes, {total} codings",
+        out.display(),
+        codebook.codes.len()
+    );
 }

@@ -1,6 +1,10 @@
 //! thematic: a terminal workstation for qualitative evidence synthesis.
 
-pub mod model;
-pub mod text;
-pub mod store;
+pub mod app;
 pub mod cli;
+pub mod model;
+pub mod report;
+pub mod runtime;
+pub mod store;
+pub mod text;
+pub mod ui;

@@ -16,8 +16,12 @@ pub fn run(
     construct: Construct,
 ) -> CmdResult {
     let re = match (literal, pattern) {
-        (Some(l), _) if l.is_empty() => return Err(Failure::Usage("--match needs some text".into())),
-        (Some(l), _) => RegexBuilder::new(&regex::escape(l)).case_insensitive(true).build(),
+        (Some(""), _) => {
+            return Err(Failure::Usage("--match needs some text".into()));
+        }
+        (Some(l), _) => RegexBuilder::new(&regex::escape(l))
+            .case_insensitive(true)
+            .build(),
         (None, Some(p)) => RegexBuilder::new(p).build(),
         (None, None) => return Err(Failure::Usage("give --match TEXT or --regex RE".into())),
     }

@@ -27,7 +27,11 @@ pub fn run(dir: &Path, files: &[PathBuf], study: Option<&str>) -> CmdResult {
     let mut added = 0;
     for file in &files {
         let text = read_text(file)?;
-        let stem = file.file_stem().and_then(|s| s.to_str()).unwrap_or("source").to_string();
+        let stem = file
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("source")
+            .to_string();
         let chars = SourceText::new(text.clone()).chars();
         let (study_id, key, edit_for) = match target {
             Some(id) => {
@@ -45,7 +49,11 @@ pub fn run(dir: &Path, files: &[PathBuf], study: Option<&str>) -> CmdResult {
             .map(|s| s.sources.iter().map(|x| x.name.clone()).collect())
             .unwrap_or_default();
         let name = unique(&stem, |n| taken.iter().any(|t| t == n));
-        let base = if slug(&name).is_empty() { "source".to_string() } else { slug(&name) };
+        let base = if slug(&name).is_empty() {
+            "source".to_string()
+        } else {
+            slug(&name)
+        };
         let file_rel = unique_file(&store, &key, &base);
         store.add_text(&file_rel, &text)?;
         let source = Source {
@@ -60,7 +68,10 @@ pub fn run(dir: &Path, files: &[PathBuf], study: Option<&str>) -> CmdResult {
                 s.sources.push(source);
                 Edit::AddStudy(Box::new(s))
             }
-            None => Edit::PutSource { study: study_id, source },
+            None => Edit::PutSource {
+                study: study_id,
+                source,
+            },
         };
         store.apply(&mut project, edit)?;
         println!("{} → {key} ({chars} characters)", file.display());
@@ -76,7 +87,13 @@ fn expand(files: &[PathBuf]) -> Result<Vec<PathBuf>, Failure> {
     for f in files {
         if f.is_dir() {
             let mut inside: Vec<PathBuf> = fs::read_dir(f)
-                .map_err(|e| Failure::Failed(format!("{}: {}", f.display(), crate::store::describe_io(&e))))?
+                .map_err(|e| {
+                    Failure::Failed(format!(
+                        "{}: {}",
+                        f.display(),
+                        crate::store::describe_io(&e)
+                    ))
+                })?
                 .flatten()
                 .map(|e| e.path())
                 .filter(|p| p.is_file() && supported(p))
@@ -104,8 +121,13 @@ fn supported(p: &Path) -> bool {
 
 /// The file's text as stored: UTF-8 with any BOM dropped, line endings kept.
 fn read_text(file: &Path) -> Result<String, Failure> {
-    let bytes = fs::read(file)
-        .map_err(|e| Failure::Failed(format!("{}: {}", file.display(), crate::store::describe_io(&e))))?;
+    let bytes = fs::read(file).map_err(|e| {
+        Failure::Failed(format!(
+            "{}: {}",
+            file.display(),
+            crate::store::describe_io(&e)
+        ))
+    })?;
     match String::from_utf8(bytes) {
         Ok(s) => Ok(strip_bom(&s).to_string()),
         Err(e) => {
@@ -131,5 +153,7 @@ fn unique(base: &str, taken: impl Fn(&str) -> bool) -> String {
 }
 
 fn unique_file(store: &Store, key: &str, base: &str) -> String {
-    unique(&format!("{key}/{base}"), |c| store.text_exists(&format!("{c}.txt"))) + ".txt"
+    unique(&format!("{key}/{base}"), |c| {
+        store.text_exists(&format!("{c}.txt"))
+    }) + ".txt"
 }

@@ -4,7 +4,6 @@ mod autocode;
 mod check;
 mod import;
 mod init;
-mod summary;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -59,7 +58,11 @@ pub enum Command {
         #[arg(long)]
         code: String,
         /// A literal text, matched case-insensitively.
-        #[arg(long = "match", conflicts_with = "regex", required_unless_present = "regex")]
+        #[arg(
+            long = "match",
+            conflicts_with = "regex",
+            required_unless_present = "regex"
+        )]
         literal: Option<String>,
         /// A regular expression (Rust `regex` syntax).
         #[arg(long)]
@@ -74,7 +77,8 @@ pub enum Command {
 }
 
 fn parse_construct(s: &str) -> Result<Construct, String> {
-    Construct::parse(s).ok_or_else(|| "expected participant, author, reviewer or unspecified".into())
+    Construct::parse(s)
+        .ok_or_else(|| "expected participant, author, reviewer or unspecified".into())
 }
 
 /// Why a command failed: bad usage (exit 2) or work that could not be done (exit 1).
@@ -98,7 +102,8 @@ pub type CmdResult = Result<(), Failure>;
 /// Run a parsed command line; returns the process exit code.
 pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
-        None => summary::run(&cli.dir.unwrap_or_else(|| PathBuf::from("."))),
+        None => crate::runtime::run(&cli.dir.unwrap_or_else(|| PathBuf::from(".")))
+            .map_err(Failure::Failed),
         Some(Command::Init {
             dir,
             title,
@@ -114,7 +119,14 @@ pub fn run(cli: Cli) -> ExitCode {
             regex,
             study,
             construct,
-        }) => autocode::run(&dir, &code, literal.as_deref(), regex.as_deref(), study.as_deref(), construct),
+        }) => autocode::run(
+            &dir,
+            &code,
+            literal.as_deref(),
+            regex.as_deref(),
+            study.as_deref(),
+            construct,
+        ),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -163,7 +163,11 @@ impl Codebook {
             let id = match existing {
                 Some(id) => id,
                 None => {
-                    let order = if new.is_empty() { self.next_order(parent) } else { 0 };
+                    let order = if new.is_empty() {
+                        self.next_order(parent)
+                    } else {
+                        0
+                    };
                     let code = Code {
                         id: Id::new(),
                         parent,
@@ -190,7 +194,12 @@ impl Codebook {
         let mut i = 0;
         while i < out.len() {
             let p = out[i];
-            out.extend(self.codes.iter().filter(|c| c.parent == Some(p)).map(|c| c.id));
+            out.extend(
+                self.codes
+                    .iter()
+                    .filter(|c| c.parent == Some(p))
+                    .map(|c| c.id),
+            );
             i += 1;
         }
         out
@@ -245,7 +254,10 @@ impl Codebook {
         let mut rest: Vec<usize> = (0..self.codes.len()).filter(|&i| !seen[i]).collect();
         rest.sort_by_key(|&i| self.codes[i].id);
         out.extend(rest);
-        let mut old: Vec<Option<Code>> = std::mem::take(&mut self.codes).into_iter().map(Some).collect();
+        let mut old: Vec<Option<Code>> = std::mem::take(&mut self.codes)
+            .into_iter()
+            .map(Some)
+            .collect();
         self.codes = out.into_iter().filter_map(|i| old[i].take()).collect();
     }
 }

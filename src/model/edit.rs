@@ -173,7 +173,10 @@ impl Edit {
             Edit::PutSource { study, source } => {
                 let s = p.study_mut(study).ok_or(EditError::NoStudy(study))?;
                 if let Some(old) = s.sources.iter_mut().find(|x| x.id == source.id) {
-                    if let Some(c) = s.codings.iter().find(|c| c.source == source.id && c.end > source.chars)
+                    if let Some(c) = s
+                        .codings
+                        .iter()
+                        .find(|c| c.source == source.id && c.end > source.chars)
                     {
                         return Err(EditError::BadSpan {
                             start: c.start,
@@ -243,7 +246,8 @@ impl Edit {
                         Ok(inv) => inverses.push(inv),
                         Err(err) => {
                             for inv in inverses.into_iter().rev() {
-                                inv.apply(p).expect("an inverse applies to the state it came from");
+                                inv.apply(p)
+                                    .expect("an inverse applies to the state it came from");
                             }
                             return Err(err);
                         }

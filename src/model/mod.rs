@@ -48,7 +48,8 @@ impl Project {
 
     /// Keep studies ordered by key (then id, for the impossible tie).
     pub fn sort_studies(&mut self) {
-        self.studies.sort_by(|a, b| a.key.cmp(&b.key).then(a.id.cmp(&b.id)));
+        self.studies
+            .sort_by(|a, b| a.key.cmp(&b.key).then(a.id.cmp(&b.id)));
     }
 
     /// Every coding with its study.
@@ -67,7 +68,11 @@ impl Project {
     /// ASCII-folded, non-alphanumerics as `-`, then `-2`, `-3`… if taken.
     pub fn unique_key(&self, stem: &str) -> String {
         let base = crate::text::slug(stem);
-        let base = if base.is_empty() { "study".to_string() } else { base };
+        let base = if base.is_empty() {
+            "study".to_string()
+        } else {
+            base
+        };
         if self.study_by_key(&base).is_none() {
             return base;
         }

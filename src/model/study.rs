@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 use super::Id;
 
 /// Whose voice a coded span carries (the "construct" of meta-ethnography).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
 pub enum Construct {
     /// First-order: a participant's own words (a quote).
     Participant,
@@ -259,8 +261,12 @@ impl Study {
 
     /// Sort codings canonically: by source (its order in `sources`), start, end, id.
     pub fn sort_codings(&mut self) {
-        let ranks: std::collections::HashMap<Id, usize> =
-            self.sources.iter().enumerate().map(|(i, s)| (s.id, i)).collect();
+        let ranks: std::collections::HashMap<Id, usize> = self
+            .sources
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id, i))
+            .collect();
         self.codings.sort_by_key(|c| {
             (
                 ranks.get(&c.source).copied().unwrap_or(usize::MAX),

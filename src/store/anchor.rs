@@ -33,7 +33,10 @@ pub fn reanchor_source(s: &Study, src: &Source, text: &SourceText, sha: &str) ->
             if c.flag.is_some() {
                 let mut c = c.clone();
                 c.flag = None;
-                moved_edits.push(Edit::PutCoding { study: s.id, coding: c });
+                moved_edits.push(Edit::PutCoding {
+                    study: s.id,
+                    coding: c,
+                });
             } else {
                 kept += 1;
             }
@@ -45,14 +48,20 @@ pub fn reanchor_source(s: &Study, src: &Source, text: &SourceText, sha: &str) ->
                 c.start = start;
                 c.end = end;
                 c.flag = None;
-                moved_edits.push(Edit::PutCoding { study: s.id, coding: c });
+                moved_edits.push(Edit::PutCoding {
+                    study: s.id,
+                    coding: c,
+                });
             }
             None if c.flag.is_none() => {
                 c.flag = Some(format!(
                     "quote not found after the text of {} changed (was at {}..{})",
                     src.file, c.start, c.end
                 ));
-                flagged_edits.push(Edit::PutCoding { study: s.id, coding: c });
+                flagged_edits.push(Edit::PutCoding {
+                    study: s.id,
+                    coding: c,
+                });
             }
             None => kept += 1,
         }
@@ -89,7 +98,12 @@ const CACHE_FILE: &str = ".thematic/verified";
 
 fn stat(path: &Path) -> Option<(u64, u64)> {
     let m = fs::metadata(path).ok()?;
-    let mtime = m.modified().ok()?.duration_since(UNIX_EPOCH).ok()?.as_nanos() as u64;
+    let mtime = m
+        .modified()
+        .ok()?
+        .duration_since(UNIX_EPOCH)
+        .ok()?
+        .as_nanos() as u64;
     Some((m.len(), mtime))
 }
 
@@ -114,7 +128,8 @@ impl StatCache {
 
     pub fn record(&mut self, path: &Path, file: &str, sha: &str) {
         if let Some((len, mtime)) = stat(path) {
-            self.entries.insert(file.to_string(), (len, mtime, sha.to_string()));
+            self.entries
+                .insert(file.to_string(), (len, mtime, sha.to_string()));
             self.dirty = true;
         }
     }

@@ -103,7 +103,10 @@ pub fn remove_stale_temps(dirs: &[PathBuf]) -> usize {
         for e in rd.flatten() {
             let name = e.file_name();
             let name = name.to_string_lossy();
-            if name.starts_with('.') && name.ends_with(TEMP_SUFFIX) && fs::remove_file(e.path()).is_ok() {
+            if name.starts_with('.')
+                && name.ends_with(TEMP_SUFFIX)
+                && fs::remove_file(e.path()).is_ok()
+            {
                 n += 1;
             }
         }

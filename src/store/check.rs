@@ -64,7 +64,11 @@ pub fn check(root: &Path) -> Result<CheckReport, StoreError> {
                     continue;
                 }
                 Err(e) => {
-                    problems.push(Problem::error(&rel, at(format!("id: \"{}\"", src.id)), e.to_string()));
+                    problems.push(Problem::error(
+                        &rel,
+                        at(format!("id: \"{}\"", src.id)),
+                        e.to_string(),
+                    ));
                     continue;
                 }
             };
@@ -95,7 +99,11 @@ pub fn check(root: &Path) -> Result<CheckReport, StoreError> {
             for c in s.codings.iter().filter(|c| c.source == src.id) {
                 let pos = || at(format!("id: \"{}\"", c.id));
                 if let Some(flag) = &c.flag {
-                    problems.push(Problem::error(&rel, pos(), format!("coding {} is flagged: {flag}", c.id)));
+                    problems.push(Problem::error(
+                        &rel,
+                        pos(),
+                        format!("coding {} is flagged: {flag}", c.id),
+                    ));
                     continue;
                 }
                 if c.end > text.chars() {

@@ -41,7 +41,11 @@ impl Problem {
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let kind = if self.warning { "warning: " } else { "" };
-        write!(f, "{}:{}:{}: {kind}{}", self.path, self.line, self.col, self.message)
+        write!(
+            f,
+            "{}:{}:{}: {kind}{}",
+            self.path, self.line, self.col, self.message
+        )
     }
 }
 
@@ -52,7 +56,9 @@ pub enum StoreError {
     Invalid(Vec<Problem>),
     #[error("{path}: {message}")]
     Io { path: String, message: String },
-    #[error("{path}: written by a newer version of thematic (format {found}; this build reads up to {FORMAT}); upgrade thematic to open it")]
+    #[error(
+        "{path}: written by a newer version of thematic (format {found}; this build reads up to {FORMAT}); upgrade thematic to open it"
+    )]
     Newer { path: String, found: u32 },
     #[error("{0}")]
     Locked(String),

@@ -91,7 +91,8 @@ impl Store {
     /// Create a new project in `root`, which must not exist or be empty.
     pub fn create(root: &Path, project: &Project) -> Result<Store, StoreError> {
         if root.exists() {
-            let mut rd = fs::read_dir(root).map_err(|e| StoreError::io(root.display().to_string(), &e))?;
+            let mut rd =
+                fs::read_dir(root).map_err(|e| StoreError::io(root.display().to_string(), &e))?;
             if rd.next().is_some() {
                 return Err(StoreError::Usage(format!(
                     "{}: already exists and is not empty",
@@ -125,22 +126,35 @@ impl Store {
             Mode::Write => {
                 let (lock, how) = Lock::acquire(root)?;
                 if let Acquired::TakenOver(who) = how {
-                    notices.push(format!("took over the lock left by a closed session ({who})"));
+                    notices.push(format!(
+                        "took over the lock left by a closed session ({who})"
+                    ));
                 }
                 let n = atomic::remove_stale_temps(&[root.to_path_buf(), root.join(STUDIES_DIR)]);
                 if n > 0 {
-                    notices.push(format!("removed {n} temporary file(s) left by an interrupted save"));
+                    notices.push(format!(
+                        "removed {n} temporary file(s) left by an interrupted save"
+                    ));
                 }
                 Some(lock)
             }
         };
         let loaded = load(root)?;
-        let errors: Vec<Problem> = loaded.problems.iter().filter(|p| !p.warning).cloned().collect();
+        let errors: Vec<Problem> = loaded
+            .problems
+            .iter()
+            .filter(|p| !p.warning)
+            .cloned()
+            .collect();
         if !errors.is_empty() {
             return Err(StoreError::Invalid(errors));
         }
         let warnings = loaded.problems;
-        let study_files = loaded.studies.iter().map(|(rel, s)| (s.id, rel.clone())).collect();
+        let study_files = loaded
+            .studies
+            .iter()
+            .map(|(rel, s)| (s.id, rel.clone()))
+            .collect();
         let mut project = Project {
             meta: loaded.meta,
             codebook: loaded.codebook,
@@ -181,13 +195,19 @@ impl Store {
     pub fn read_text(&self, source: &Source) -> Result<SourceText, StoreError> {
         let rel = format!("{STUDIES_DIR}/{}", source.file);
         if !is_safe_relative(&source.file) {
-            return Err(StoreError::Usage(format!("{rel}: not a path inside studies/")));
+            return Err(StoreError::Usage(format!(
+                "{rel}: not a path inside studies/"
+            )));
         }
         let bytes = read(&self.root, &rel)?;
         let text = String::from_utf8(bytes).map_err(|e| {
             let at = e.utf8_error().valid_up_to();
             let pos = line_col(&String::from_utf8_lossy(&e.as_bytes()[..at]), at);
-            StoreError::Invalid(vec![Problem::error(&rel, pos, "invalid UTF-8 in source text")])
+            StoreError::Invalid(vec![Problem::error(
+                &rel,
+                pos,
+                "invalid UTF-8 in source text",
+            )])
         })?;
         Ok(SourceText::new(text))
     }
@@ -241,7 +261,10 @@ impl Store {
         if touched.codebook {
             let bytes = to_ron(&p.codebook);
             if changed(CODEBOOK_FILE, &bytes) {
-                writes.push(FileWrite { rel: CODEBOOK_FILE.to_string(), bytes });
+                writes.push(FileWrite {
+                    rel: CODEBOOK_FILE.to_string(),
+                    bytes,
+                });
             }
         }
         for id in &touched.studies {
@@ -255,7 +278,10 @@ impl Store {
                         removes.push(old.clone().expect("checked"));
                     }
                     if renamed || changed(&rel, &bytes) {
-                        writes.push(FileWrite { rel: rel.clone(), bytes });
+                        writes.push(FileWrite {
+                            rel: rel.clone(),
+                            bytes,
+                        });
                     }
                     new_files.push((*id, Some(rel)));
                 }
@@ -270,7 +296,10 @@ impl Store {
         if touched.meta {
             let bytes = to_ron(&p.meta);
             if changed(PROJECT_FILE, &bytes) {
-                writes.push(FileWrite { rel: PROJECT_FILE.to_string(), bytes });
+                writes.push(FileWrite {
+                    rel: PROJECT_FILE.to_string(),
+                    bytes,
+                });
             }
         }
         if writes.is_empty() && removes.is_empty() {
@@ -298,7 +327,9 @@ impl Store {
         let touched = edit.touches();
         let inverse = edit.apply(p)?;
         if let Err(e) = self.save(p, &touched) {
-            inverse.apply(p).expect("the inverse of an applied edit applies");
+            inverse
+                .apply(p)
+                .expect("the inverse of an applied edit applies");
             return Err(e);
         }
         Ok(inverse)
@@ -307,7 +338,10 @@ impl Store {
     /// Compare each source's text with its recorded hash (a stat cache in
     /// `.thematic/` avoids re-hashing unchanged files); re-anchor the codings of any
     /// that changed, save, and return the inverse and a report.
-    fn verify_sources(&mut self, p: &mut Project) -> Result<(Option<Edit>, Vec<String>), StoreError> {
+    fn verify_sources(
+        &mut self,
+        p: &mut Project,
+    ) -> Result<(Option<Edit>, Vec<String>), StoreError> {
         let mut cache = anchor::StatCache::load(&self.root);
         let mut edits = Vec::new();
         let mut lines = Vec::new();
@@ -361,7 +395,11 @@ fn load(root: &Path) -> Result<Loaded, StoreError> {
     let codebook = match &cb_bytes {
         Some(b) => {
             let cb: Codebook = from_ron(CODEBOOK_FILE, b)?;
-            problems.extend(validate::codebook(&cb, CODEBOOK_FILE, &String::from_utf8_lossy(b)));
+            problems.extend(validate::codebook(
+                &cb,
+                CODEBOOK_FILE,
+                &String::from_utf8_lossy(b),
+            ));
             hashes.insert(CODEBOOK_FILE.to_string(), hash(b));
             cb
         }
@@ -389,7 +427,13 @@ fn load(root: &Path) -> Result<Loaded, StoreError> {
         match result {
             Ok((study, bytes)) => {
                 let text = String::from_utf8_lossy(&bytes);
-                problems.extend(validate::study(&study, &rel, &text, &codes, &mut coding_ids));
+                problems.extend(validate::study(
+                    &study,
+                    &rel,
+                    &text,
+                    &codes,
+                    &mut coding_ids,
+                ));
                 if let Some(other) = study_ids.insert(study.id, rel.clone()) {
                     problems.push(Problem::error(
                         &rel,
@@ -428,7 +472,9 @@ fn parse_studies(root: &Path, rels: &[String]) -> Vec<Parsed> {
         let r = read(root, rel).and_then(|b| from_ron::<Study>(rel, &b).map(|s| (s, b)));
         (rel.clone(), r)
     };
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
     if threads < 2 || rels.len() < 16 {
         return rels.iter().map(one).collect();
     }

@@ -48,7 +48,10 @@ struct Probe {
 }
 
 /// Parse a project file, with every failure reported as `path:line:col: message`.
-pub fn from_ron<T: DeserializeOwned + Versioned>(path: &str, bytes: &[u8]) -> Result<T, StoreError> {
+pub fn from_ron<T: DeserializeOwned + Versioned>(
+    path: &str,
+    bytes: &[u8],
+) -> Result<T, StoreError> {
     let text = std::str::from_utf8(bytes).map_err(|e| {
         let pos = line_col_bytes(bytes, e.valid_up_to());
         StoreError::Invalid(vec![Problem::error(
@@ -116,8 +119,14 @@ pub fn line_col(text: &str, at: usize) -> (usize, usize) {
     let at = at.min(text.len());
     let before = &text.as_bytes()[..at];
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-    let col = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let col = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count()
+        + 1;
     (line, col)
 }
 
@@ -165,8 +174,8 @@ mod tests {
 
     #[test]
     fn newer_format_is_refused() {
-        let err = from_ron::<Codebook>("codebook.ron", b"(format: 99, codes: [], shiny: 1)")
-            .unwrap_err();
+        let err =
+            from_ron::<Codebook>("codebook.ron", b"(format: 99, codes: [], shiny: 1)").unwrap_err();
         assert!(matches!(err, StoreError::Newer { found: 99, .. }), "{err}");
     }
 

@@ -14,7 +14,11 @@ pub fn codebook(cb: &Codebook, path: &str, text: &str) -> Vec<Problem> {
     let mut seen = HashSet::new();
     for c in &cb.codes {
         if !seen.insert(c.id) {
-            out.push(Problem::error(path, at(c.id), format!("code id {} appears twice", c.id)));
+            out.push(Problem::error(
+                path,
+                at(c.id),
+                format!("code id {} appears twice", c.id),
+            ));
         }
         if c.name.trim().is_empty() {
             out.push(Problem::error(path, at(c.id), "a code needs a name"));
@@ -24,7 +28,10 @@ pub fn codebook(cb: &Codebook, path: &str, text: &str) -> Vec<Problem> {
                 out.push(Problem::error(
                     path,
                     at(c.id),
-                    format!("code `{}` has parent {p}, which is not in the codebook", c.name),
+                    format!(
+                        "code `{}` has parent {p}, which is not in the codebook",
+                        c.name
+                    ),
                 ));
             } else if cb.ancestors(c.id).contains(&c.id) || p == c.id || in_cycle(cb, c.id) {
                 out.push(Problem::error(
@@ -38,7 +45,10 @@ pub fn codebook(cb: &Codebook, path: &str, text: &str) -> Vec<Problem> {
             out.push(Problem::warning(
                 path,
                 at(c.id),
-                format!("code `{}`: colour `{}` is not #rrggbb; a default is used", c.name, c.color),
+                format!(
+                    "code `{}`: colour `{}` is not #rrggbb; a default is used",
+                    c.name, c.color
+                ),
             ));
         }
     }
@@ -77,12 +87,20 @@ pub fn study(
     let mut out = Vec::new();
     let at = |id: Id| locate(text, &format!("id: \"{id}\""));
     if s.key.is_empty() || s.key.contains(['/', '\\']) || s.key.starts_with('.') {
-        out.push(Problem::error(path, locate(text, "key:"), format!("`{}` is not a usable study key", s.key)));
+        out.push(Problem::error(
+            path,
+            locate(text, "key:"),
+            format!("`{}` is not a usable study key", s.key),
+        ));
     }
     let mut sources: HashMap<Id, u32> = HashMap::new();
     for src in &s.sources {
         if sources.insert(src.id, src.chars).is_some() {
-            out.push(Problem::error(path, at(src.id), format!("source id {} appears twice", src.id)));
+            out.push(Problem::error(
+                path,
+                at(src.id),
+                format!("source id {} appears twice", src.id),
+            ));
         }
         if !is_safe_relative(&src.file) {
             out.push(Problem::error(
@@ -94,13 +112,20 @@ pub fn study(
     }
     for c in &s.codings {
         if !coding_ids.insert(c.id) {
-            out.push(Problem::error(path, at(c.id), format!("coding id {} appears twice", c.id)));
+            out.push(Problem::error(
+                path,
+                at(c.id),
+                format!("coding id {} appears twice", c.id),
+            ));
         }
         if !codes.contains(&c.code) {
             out.push(Problem::error(
                 path,
                 at(c.id),
-                format!("coding {} refers to code {}, which is not in codebook.ron", c.id, c.code),
+                format!(
+                    "coding {} refers to code {}, which is not in codebook.ron",
+                    c.id, c.code
+                ),
             ));
         }
         match sources.get(&c.source) {
@@ -134,5 +159,6 @@ pub fn is_safe_relative(p: &str) -> bool {
     !p.is_empty()
         && !p.starts_with('/')
         && !p.contains('\\')
-        && p.split('/').all(|part| !part.is_empty() && part != "." && part != "..")
+        && p.split('/')
+            .all(|part| !part.is_empty() && part != "." && part != "..")
 }

@@ -2,6 +2,7 @@
 //! re-anchoring codings by their quote. Knows nothing of the terminal.
 
 mod motion;
+pub mod wrap;
 
 pub use motion::{Motion, motion};
 
@@ -26,7 +27,7 @@ impl SourceText {
         let mut marks = Vec::with_capacity(text.len() / STRIDE + 1);
         let mut n = 0usize;
         for (b, _) in text.char_indices() {
-            if n % STRIDE == 0 {
+            if n.is_multiple_of(STRIDE) {
                 marks.push(b as u32);
             }
             n += 1;
@@ -68,7 +69,10 @@ impl SourceText {
     /// code point containing it is returned).
     pub fn cp(&self, byte: usize) -> u32 {
         let byte = byte.min(self.text.len());
-        let i = self.marks.partition_point(|&m| m as usize <= byte).saturating_sub(1);
+        let i = self
+            .marks
+            .partition_point(|&m| m as usize <= byte)
+            .saturating_sub(1);
         let from = self.marks.get(i).copied().unwrap_or(0) as usize;
         let mut b = byte;
         while !self.text.is_char_boundary(b) {

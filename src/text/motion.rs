@@ -68,7 +68,16 @@ fn next_word(s: &str, b: usize) -> usize {
         .split_word_bound_indices()
         .skip(1)
         .find(|(_, w)| is_wordish(w))
-        .map_or_else(|| if end == s.len() { last_grapheme_start(s).max(b) } else { end }, |(i, _)| b + i)
+        .map_or_else(
+            || {
+                if end == s.len() {
+                    last_grapheme_start(s).max(b)
+                } else {
+                    end
+                }
+            },
+            |(i, _)| b + i,
+        )
 }
 
 /// The start of the word the cursor is in (if not at its start), else of the previous word.
@@ -88,7 +97,11 @@ fn next_sentence(s: &str, b: usize) -> usize {
         .split_sentence_bound_indices()
         .map(|(i, _)| from + i)
         .find(|&i| i > b && !s[i..].starts_with(char::is_whitespace))
-        .unwrap_or(if end == s.len() { last_grapheme_start(s).max(b) } else { end })
+        .unwrap_or(if end == s.len() {
+            last_grapheme_start(s).max(b)
+        } else {
+            end
+        })
 }
 
 fn prev_sentence(s: &str, b: usize) -> usize {
@@ -116,7 +129,9 @@ fn next_paragraph(s: &str, b: usize) -> usize {
     let mut line_start = s[..b].rfind('\n').map_or(0, |i| i + 1);
     let mut first = true;
     while line_start < s.len() {
-        let line_end = s[line_start..].find('\n').map_or(s.len(), |i| line_start + i + 1);
+        let line_end = s[line_start..]
+            .find('\n')
+            .map_or(s.len(), |i| line_start + i + 1);
         let blank = s[line_start..line_end].trim().is_empty();
         if !first && !blank && seen_blank {
             return line_start;
@@ -139,10 +154,15 @@ fn prev_paragraph(s: &str, b: usize) -> usize {
         line_start = s[..lookback].rfind('\n').map_or(0, |i| i + 1);
     }
     while line_start < b {
-        let line_end = s[line_start..].find('\n').map_or(s.len(), |i| line_start + i + 1);
+        let line_end = s[line_start..]
+            .find('\n')
+            .map_or(s.len(), |i| line_start + i + 1);
         let blank = s[line_start..line_end].trim().is_empty();
         if !blank && prev_blank {
-            starts.push(line_start + (s[line_start..line_end].len() - s[line_start..line_end].trim_start().len()));
+            starts.push(
+                line_start
+                    + (s[line_start..line_end].len() - s[line_start..line_end].trim_start().len()),
+            );
         }
         prev_blank = blank;
         line_start = line_end;
