@@ -498,10 +498,12 @@ impl App {
         layout::inner(layout::panes(self.size).text).height as usize
     }
 
+    /// Studies visible at once (for half-page moves).
     pub fn list_height(&self) -> usize {
-        layout::inner(layout::panes(self.size).studies)
+        let h = layout::inner(layout::panes(self.size).studies)
             .height
-            .max(1) as usize
+            .max(1);
+        (h as usize / if h >= 8 { 2 } else { 1 }).max(1)
     }
 
     /// The selection as a span `start..end` (code points), if selecting: from the

@@ -85,20 +85,35 @@ impl Picker {
             let pattern = Pattern::parse(q, CaseMatching::Ignore, Normalization::Smart);
             let mut matcher = Matcher::new(Config::DEFAULT.match_paths());
             let mut buf = Vec::new();
-            let mut scored: Vec<(u32, usize)> = self
+            // An exact name or path wins, then the fuzzy score, then the shorter path.
+            let lower = q.to_lowercase();
+            let exact = |e: &Entry| {
+                let p = e.path.to_lowercase();
+                p == lower || p.rsplit('/').next() == Some(lower.as_str())
+            };
+            // A weak, scattered match is no match: typing a new name must not land
+            // on some unrelated code whose path happens to contain its letters.
+            let min_score = 16 * q.chars().filter(|c| !c.is_whitespace()).count() as u32;
+            let mut scored: Vec<(bool, u32, usize, usize)> = self
                 .all
                 .iter()
                 .enumerate()
                 .filter_map(|(i, e)| {
                     pattern
                         .score(Utf32Str::new(&e.path, &mut buf), &mut matcher)
-                        .map(|s| (s, i))
+                        .filter(|&s| s >= min_score)
+                        .map(|s| (exact(e), s, e.path.len(), i))
                 })
                 .collect();
-            scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+            scored.sort_by(|a, b| {
+                (b.0.cmp(&a.0))
+                    .then(b.1.cmp(&a.1))
+                    .then(a.2.cmp(&b.2))
+                    .then(a.3.cmp(&b.3))
+            });
             self.entries = scored
                 .into_iter()
-                .map(|(_, i)| self.all[i].clone())
+                .map(|(.., i)| self.all[i].clone())
                 .collect();
         }
         self.cursor = 0;

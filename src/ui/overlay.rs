@@ -29,7 +29,22 @@ pub fn draw(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect) {
                 PickFor::Move { .. } => "Move under".to_string(),
                 PickFor::Merge { .. } => "Merge into".to_string(),
             };
-            let rows: Vec<String> = p.entries.iter().map(|e| e.path.clone()).collect();
+            // The code's own name first, its parents after: a long path cut at the
+            // right still shows which code it is.
+            let rows: Vec<String> = p
+                .entries
+                .iter()
+                .map(|e| {
+                    match e
+                        .path
+                        .rsplit_once('/')
+                        .filter(|(head, _)| !head.ends_with('\\'))
+                    {
+                        Some((parents, name)) => format!("{name}  ‹ {parents}"),
+                        None => e.path.clone(),
+                    }
+                })
+                .collect();
             let k = &app.keymap;
             let footer = if p.entries.is_empty() && !p.input.text.trim().is_empty() {
                 format!(

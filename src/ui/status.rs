@@ -70,7 +70,9 @@ pub fn draw(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect) {
         Some(m) if m.error => theme.status_error,
         _ => theme.status,
     };
-    let mid_w = (area.x + w).saturating_sub(x).saturating_sub(right_w);
+    // Leave a gap before the right part; drop the middle if there is no room.
+    let mid_w = (area.x + w).saturating_sub(x).saturating_sub(right_w + 1);
+
     put(buf, x, area.y, &middle, mid_w, theme.status);
     let rx = area.x + w - right_w;
     put(buf, rx, area.y, &right, right_w, right_style);

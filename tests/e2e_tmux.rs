@@ -1,0 +1,300 @@
+//! End to end: the real binary in a real terminal (tmux), driven by keys.
+//! Skipped, with a message, only where tmux is not installed.
+
+mod support;
+
+use std::path::Path;
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use tempfile::TempDir;
+use thematic::store::{Mode, Store};
+
+static N: AtomicUsize = AtomicUsize::new(0);
+
+/// One tmux server of our own (its own socket), killed on drop.
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn start(dir: &Path) -> Option<Tmux> {
+        if Command::new("tmux").arg("-V").output().is_err() {
+            eprintln!("SKIPPED: tmux is not installed (apt-get install tmux)");
+            return None;
+        }
+        let socket = format!(
+            "thematic-e2e-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        );
+        let t = Tmux { socket };
+        let bin = env!("CARGO_BIN_EXE_thematic");
+        t.cmd(&[
+            "-f",
+            "/dev/null",
+            "new-session",
+            "-d",
+            "-x",
+            "80",
+            "-y",
+            "24",
+            "-s",
+            "main",
+        ])
+        .then_some(())?;
+        t.cmd(&["set-option", "-g", "escape-time", "0"]);
+        t.cmd(&["set-option", "-g", "remain-on-exit", "on"]);
+        t.cmd(&[
+            "respawn-pane",
+            "-k",
+            "-t",
+            "main",
+            "-e",
+            "TERM=xterm-256color",
+            &format!("{bin} {}", dir.display()),
+        ]);
+        Some(t)
+    }
+
+    fn cmd(&self, args: &[&str]) -> bool {
+        Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .status()
+            .is_ok_and(|s| s.success())
+    }
+
+    fn out(&self, args: &[&str]) -> String {
+        let o = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    }
+
+    fn screen(&self) -> String {
+        self.out(&["capture-pane", "-p", "-t", "main"])
+    }
+
+    /// Send keys in tmux's notation (`Enter`, `Escape`, `C-r`); literal text with `-l`.
+    fn keys(&self, keys: &[&str]) {
+        for k in keys {
+            assert!(self.cmd(&["send-keys", "-t", "main", k]), "send-keys {k}");
+            std::thread::sleep(Duration::from_millis(60));
+        }
+    }
+
+    fn type_text(&self, text: &str) {
+        assert!(self.cmd(&["send-keys", "-t", "main", "-l", text]));
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
+    fn wait_for(&self, needle: &str) {
+        let start = Instant::now();
+        loop {
+            let s = self.screen();
+            if s.contains(needle) {
+                return;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(15),
+                "timed out waiting for {needle:?}; screen:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn pane_pid(&self) -> u32 {
+        self.out(&["display-message", "-p", "-t", "main", "#{pane_pid}"])
+            .trim()
+            .parse()
+            .unwrap()
+    }
+
+    fn pane_dead(&self) -> Option<i32> {
+        // tmux marks the pane dead a moment before it records the exit status.
+        // A signal death is reported as 128 + the signal.
+        let s = self.out(&[
+            "display-message",
+            "-p",
+            "-t",
+            "main",
+            "#{pane_dead}:#{pane_dead_status}:#{pane_dead_signal}",
+        ]);
+        let mut it = s.trim().split(':');
+        if it.next() != Some("1") {
+            return None;
+        }
+        let status = it.next().and_then(|x| x.parse().ok());
+        let signal = it
+            .next()
+            .and_then(|x| x.parse::<i32>().ok())
+            .map(|s| 128 + s);
+        status.or(signal)
+    }
+
+    fn wait_dead(&self) -> i32 {
+        let start = Instant::now();
+        loop {
+            if let Some(code) = self.pane_dead() {
+                return code;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "the workstation did not exit:\n{}",
+                self.screen()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .arg("kill-server")
+            .status();
+    }
+}
+
+fn sample_copy() -> TempDir {
+    let dir = TempDir::new().unwrap();
+    support::copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-project"),
+        dir.path(),
+    );
+    dir
+}
+
+fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    for rel in ["project.ron", "codebook.ron"] {
+        out.push((rel.to_string(), std::fs::read(dir.join(rel)).unwrap()));
+    }
+    let mut studies: Vec<_> = std::fs::read_dir(dir.join("studies"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    studies.sort();
+    for p in studies
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "ron"))
+    {
+        out.push((p.display().to_string(), std::fs::read(&p).unwrap()));
+    }
+    out
+}
+
+/// Open the sample, select the second paragraph's first sentence and code it with a new code.
+fn code_a_sentence(t: &Tmux) {
+    t.wait_for("Studies");
+    t.wait_for("Sixteen clinicians");
+    t.keys(&["2", "}", "v", ")", "c"]);
+    t.wait_for("Code as");
+    t.type_text("Tmux code");
+    t.keys(&["Enter"]);
+    t.wait_for("coded as new code Tmux code");
+}
+
+fn coding_on_disk(dir: &Path, code: &str) -> Option<String> {
+    let p = Store::open(dir, Mode::Read).expect("valid project").project;
+    let id = p.codebook.resolve(code)?;
+    p.codings()
+        .find(|(_, c)| c.code == id)
+        .map(|(_, c)| c.quote.clone())
+}
+
+#[test]
+fn code_a_span_quit_and_read_it_back() {
+    let dir = sample_copy();
+    let Some(t) = Tmux::start(dir.path()) else {
+        return;
+    };
+    code_a_sentence(&t);
+    t.keys(&["q"]);
+    assert_eq!(t.wait_dead(), 0);
+    let quote = coding_on_disk(dir.path(), "Tmux code").expect("the coding is on disk");
+    assert!(
+        quote.starts_with("Sixteen clinicians participated"),
+        "{quote}"
+    );
+    // The lock was released and the place remembered.
+    assert!(Store::open(dir.path(), Mode::Write).is_ok());
+    assert!(dir.path().join(".thematic/ui.ron").is_file());
+}
+
+#[test]
+fn a_hang_up_loses_nothing_and_exits_quickly() {
+    let dir = sample_copy();
+    let Some(t) = Tmux::start(dir.path()) else {
+        return;
+    };
+    code_a_sentence(&t);
+    let pid = t.pane_pid();
+    let start = Instant::now();
+    // Killing the server hangs up the terminal: the process gets SIGHUP.
+    drop(t);
+    while Path::new(&format!("/proc/{pid}")).exists() {
+        assert!(
+            start.elapsed() < Duration::from_secs(4),
+            "still running {:?} after the hang-up",
+            start.elapsed()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let quote = coding_on_disk(dir.path(), "Tmux code").expect("the coding survived the hang-up");
+    assert!(quote.starts_with("Sixteen clinicians"));
+    assert!(
+        Store::open(dir.path(), Mode::Write).is_ok(),
+        "the lock went with the process"
+    );
+}
+
+#[test]
+fn undo_leaves_nothing_on_disk() {
+    let dir = sample_copy();
+    let before = snapshot(dir.path());
+    let Some(t) = Tmux::start(dir.path()) else {
+        return;
+    };
+    code_a_sentence(&t);
+    assert_ne!(snapshot(dir.path()), before, "the coding was saved at once");
+    t.keys(&["u"]);
+    t.wait_for("undid");
+    t.keys(&["q"]);
+    assert_eq!(t.wait_dead(), 0);
+    assert_eq!(snapshot(dir.path()), before);
+}
+
+#[test]
+fn a_second_instance_is_refused_while_the_first_runs() {
+    let dir = sample_copy();
+    let Some(t) = Tmux::start(dir.path()) else {
+        return;
+    };
+    t.wait_for("Studies");
+    let out = Command::new(env!("CARGO_BIN_EXE_thematic"))
+        .args([
+            "autocode",
+            dir.path().to_str().unwrap(),
+            "--code",
+            "X",
+            "--match",
+            "clinician",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("open in another thematic"), "{err}");
+    t.keys(&["q"]);
+    t.wait_dead();
+}
