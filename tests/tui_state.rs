@@ -420,3 +420,25 @@ fn construct_type_and_the_status_line_name_the_codes_under_the_cursor() {
         "{screen}"
     );
 }
+
+#[test]
+fn a_failed_save_of_an_undo_keeps_memory_and_disk_together() {
+    let mut h = Harness::sample();
+    h.keys("2 } v ) c \"X\" enter");
+    let coded = h.app.project.clone();
+    h.keys("u");
+    // Pretend the undo's save failed: the coding must be back, and undo possible again.
+    h.app.save_failed("read-only".into());
+    assert_eq!(h.app.project, coded);
+    h.keys("u");
+    assert_eq!(h.app.project, Harness::sample().app.project);
+    h.keys("ctrl-r");
+    h.app.save_failed("read-only".into());
+    assert_eq!(
+        h.app.project,
+        Harness::sample().app.project,
+        "a failed redo is taken back"
+    );
+    h.keys("ctrl-r");
+    assert_eq!(h.app.project, coded, "and can be redone again");
+}

@@ -108,7 +108,15 @@ pub struct Message {
     pub error: bool,
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum LastStep {
+    Edit,
+    Undo,
+    Redo,
+}
+
 /// One undoable step: the edit that reverses it, and what to call it.
+
 #[derive(Clone, Debug)]
 struct Step {
     edit: Edit,
@@ -166,6 +174,8 @@ pub struct App {
     pub overlays: Vec<Overlay>,
     undo: Vec<Step>,
     redo: Vec<Step>,
+    /// What the last step was, to take it back if its save fails.
+    last_step: Option<LastStep>,
     pub message: Option<Message>,
     pub search: Option<String>,
     /// Codes applied recently, most recent first.
@@ -197,6 +207,7 @@ impl App {
             expanded: ui.expanded.iter().copied().collect(),
             overlays: Vec::new(),
             undo: Vec::new(),
+            last_step: None,
             redo: Vec::new(),
             message: None,
             search: None,
@@ -287,9 +298,24 @@ impl App {
 
     /// A save failed: take the last edit back (memory must match the disk).
     pub fn save_failed(&mut self, message: String) {
-        if let Some(step) = self.undo.pop() {
+        // The step just made sits on top of one stack; applying it reverses it, and
+        // its own inverse goes back where it came from.
+        // A new edit is dropped; an undo or redo goes back on the stack it came from.
+        let (from, to) = match self.last_step.take() {
+            Some(LastStep::Edit) => (&mut self.undo, None),
+            Some(LastStep::Redo) => (&mut self.undo, Some(&mut self.redo)),
+            Some(LastStep::Undo) => (&mut self.redo, Some(&mut self.undo)),
+            None => return self.error(format!("not saved: {message}")),
+        };
+        if let Some(step) = from.pop() {
             let touched = step.edit.touches();
-            if step.edit.apply(&mut self.project).is_ok() {
+            if let Ok(inverse) = step.edit.apply(&mut self.project) {
+                if let Some(to) = to {
+                    to.push(Step {
+                        edit: inverse,
+                        label: step.label,
+                    });
+                }
                 self.after_edit(&touched);
             }
         }
@@ -348,6 +374,7 @@ impl App {
                     label: label.to_string(),
                 });
                 self.redo.clear();
+                self.last_step = Some(LastStep::Edit);
                 self.after_edit(&touched);
                 vec![Effect::Save(touched)]
             }
@@ -397,6 +424,8 @@ impl App {
                 } else {
                     self.redo.push(back);
                 }
+                self.last_step = Some(if redo { LastStep::Redo } else { LastStep::Undo });
+
                 self.after_edit(&touched);
                 self.info(format!("{verb}: {}", step.label));
                 vec![Effect::Save(touched)]
