@@ -3,8 +3,10 @@
 pub mod app;
 pub mod cli;
 pub mod model;
+pub mod par;
 pub mod report;
 pub mod runtime;
 pub mod store;
+pub mod synth;
 pub mod text;
 pub mod ui;

@@ -176,6 +176,18 @@ fn run_effects(
                     None => {}
                 }
             }
+            Effect::LoadPreview { study, source } => {
+                let src = app
+                    .project
+                    .study(study)
+                    .and_then(|s| s.source(source))
+                    .cloned();
+                match src.map(|s| store.read_text(&s)) {
+                    Some(Ok(text)) => app.preview_loaded(source, text),
+                    Some(Err(err)) => app.error(err.to_string()),
+                    None => {}
+                }
+            }
             Effect::EditExternal { target, text } => {
                 match edit_externally(terminal, store.root(), target, &text) {
                     Ok(new) => queue.extend(app.external_edited(target, new)),
@@ -187,8 +199,15 @@ fn run_effects(
     true
 }
 
-fn draw(terminal: &mut Term, app: &mut App, theme: &Theme) -> io::Result<()> {
+/// Draw one frame inside a synchronized update (so the terminal shows it at once),
+/// through the backend's buffered writer: one frame, one write.
+pub fn draw<W: Write>(
+    terminal: &mut Terminal<CrosstermBackend<W>>,
+    app: &mut App,
+    theme: &Theme,
+) -> io::Result<()> {
     queue!(terminal.backend_mut(), BeginSynchronizedUpdate)?;
+
     terminal.draw(|f| ui::draw(f, app, theme))?;
     execute!(terminal.backend_mut(), EndSynchronizedUpdate)?;
     Ok(())

@@ -13,9 +13,12 @@ use thematic::store::{Mode, Store};
 
 static N: AtomicUsize = AtomicUsize::new(0);
 
-/// One tmux server of our own (its own socket), killed on drop.
+/// One tmux server of our own (its own socket), killed on drop. The workstation
+/// runs under `sh`, which records its exit status in a file: tmux itself does not
+/// always reap a pane's process promptly, so its exit status cannot be relied on.
 struct Tmux {
     socket: String,
+    status: TempDir,
 }
 
 impl Tmux {
@@ -29,8 +32,10 @@ impl Tmux {
             std::process::id(),
             N.fetch_add(1, Ordering::SeqCst)
         );
-        let t = Tmux { socket };
-        let bin = env!("CARGO_BIN_EXE_thematic");
+        let t = Tmux {
+            socket,
+            status: TempDir::new().unwrap(),
+        };
         t.cmd(&[
             "-f",
             "/dev/null",
@@ -46,16 +51,31 @@ impl Tmux {
         .then_some(())?;
         t.cmd(&["set-option", "-g", "escape-time", "0"]);
         t.cmd(&["set-option", "-g", "remain-on-exit", "on"]);
-        t.cmd(&[
+        t.launch(dir);
+        Some(t)
+    }
+
+    /// (Re)start the workstation on `dir` in the pane.
+    fn launch(&self, dir: &Path) {
+        let status = self.status.path().join("exit");
+        let _ = std::fs::remove_file(&status);
+        let script = format!(
+            "'{}' '{}'; echo $? > '{}'",
+            env!("CARGO_BIN_EXE_thematic"),
+            dir.display(),
+            status.display()
+        );
+        assert!(self.cmd(&[
             "respawn-pane",
             "-k",
             "-t",
             "main",
             "-e",
             "TERM=xterm-256color",
-            &format!("{bin} {}", dir.display()),
-        ]);
-        Some(t)
+            "sh",
+            "-c",
+            &script
+        ]));
     }
 
     fn cmd(&self, args: &[&str]) -> bool {
@@ -81,7 +101,7 @@ impl Tmux {
         self.out(&["capture-pane", "-p", "-t", "main"])
     }
 
-    /// Send keys in tmux's notation (`Enter`, `Escape`, `C-r`); literal text with `-l`.
+    /// Send keys in tmux's notation (`Enter`, `Escape`, `C-r`).
     fn keys(&self, keys: &[&str]) {
         for k in keys {
             assert!(self.cmd(&["send-keys", "-t", "main", k]), "send-keys {k}");
@@ -109,39 +129,35 @@ impl Tmux {
         }
     }
 
-    fn pane_pid(&self) -> u32 {
-        self.out(&["display-message", "-p", "-t", "main", "#{pane_pid}"])
-            .trim()
-            .parse()
-            .unwrap()
-    }
-
-    fn pane_dead(&self) -> Option<i32> {
-        // tmux marks the pane dead a moment before it records the exit status.
-        // A signal death is reported as 128 + the signal.
-        let s = self.out(&[
-            "display-message",
-            "-p",
-            "-t",
-            "main",
-            "#{pane_dead}:#{pane_dead_status}:#{pane_dead_signal}",
-        ]);
-        let mut it = s.trim().split(':');
-        if it.next() != Some("1") {
-            return None;
-        }
-        let status = it.next().and_then(|x| x.parse().ok());
-        let signal = it
-            .next()
-            .and_then(|x| x.parse::<i32>().ok())
-            .map(|s| 128 + s);
-        status.or(signal)
-    }
-
-    fn wait_dead(&self) -> i32 {
+    /// The workstation's pid (the child of the pane's shell).
+    fn app_pid(&self) -> u32 {
+        let sh = self.out(&["display-message", "-p", "-t", "main", "#{pane_pid}"]);
         let start = Instant::now();
         loop {
-            if let Some(code) = self.pane_dead() {
+            let o = Command::new("pgrep")
+                .args(["-P", sh.trim()])
+                .output()
+                .unwrap();
+            if let Some(pid) = String::from_utf8_lossy(&o.stdout).split_whitespace().next() {
+                return pid.parse().unwrap();
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(5),
+                "no workstation process under the pane's shell"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Wait for the workstation to exit; its exit status (128 + N for signal N).
+    fn wait_dead(&self) -> i32 {
+        let start = Instant::now();
+        let path = self.status.path().join("exit");
+        loop {
+            if let Some(code) = std::fs::read_to_string(&path)
+                .ok()
+                .and_then(|s| s.trim().parse().ok())
+            {
                 return code;
             }
             assert!(
@@ -151,6 +167,17 @@ impl Tmux {
             );
             std::thread::sleep(Duration::from_millis(50));
         }
+    }
+}
+
+/// Whether a process has exited (gone, or a zombie nobody has reaped yet).
+fn exited(pid: u32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Err(_) => true,
+        Ok(stat) => stat
+            .rsplit(')')
+            .next()
+            .is_some_and(|rest| rest.trim_start().starts_with('Z')),
     }
 }
 
@@ -238,11 +265,11 @@ fn a_hang_up_loses_nothing_and_exits_quickly() {
         return;
     };
     code_a_sentence(&t);
-    let pid = t.pane_pid();
+    let pid = t.app_pid();
     let start = Instant::now();
     // Killing the server hangs up the terminal: the process gets SIGHUP.
     drop(t);
-    while Path::new(&format!("/proc/{pid}")).exists() {
+    while !exited(pid) {
         assert!(
             start.elapsed() < Duration::from_secs(4),
             "still running {:?} after the hang-up",
@@ -297,4 +324,33 @@ fn a_second_instance_is_refused_while_the_first_runs() {
     assert!(err.contains("open in another thematic"), "{err}");
     t.keys(&["q"]);
     t.wait_dead();
+}
+
+#[test]
+fn kill_9_after_an_edit_loses_nothing_and_the_next_session_takes_the_lock_over() {
+    let dir = sample_copy();
+    let Some(t) = Tmux::start(dir.path()) else {
+        return;
+    };
+    code_a_sentence(&t);
+    let pid = t.app_pid();
+    assert!(
+        Command::new("kill")
+            .args(["-9", &pid.to_string()])
+            .status()
+            .unwrap()
+            .success()
+    );
+    assert_eq!(t.wait_dead(), 128 + 9);
+    assert!(
+        coding_on_disk(dir.path(), "Tmux code").is_some(),
+        "the edit shown as done was on disk"
+    );
+    // The lock file still names the dead process; a new session takes it over and says so.
+    let lock = std::fs::read_to_string(dir.path().join(".thematic/lock")).unwrap();
+    assert!(lock.contains(&format!("pid={pid}")), "{lock}");
+    t.launch(dir.path());
+    t.wait_for("took over the lock");
+    t.keys(&["q"]);
+    assert_eq!(t.wait_dead(), 0);
 }

@@ -21,6 +21,9 @@ const STATES: &[(&str, &str)] = &[
     ("confirm_delete", "3 j D"),
     ("search", "2 / \"clinicians\" enter"),
     ("study_list_moved", "j j j"),
+    ("coverage", "C j l"),
+    ("coverage_depth2_presence", "C + b"),
+    ("retrieval", "3 R j"),
 ];
 
 #[test]

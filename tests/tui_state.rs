@@ -442,3 +442,102 @@ fn a_failed_save_of_an_undo_keeps_memory_and_disk_together() {
     h.keys("ctrl-r");
     assert_eq!(h.app.project, coded, "and can be redone again");
 }
+
+#[test]
+fn coverage_view_moves_across_cells_and_opens_retrieval_of_a_cell() {
+    let mut h = Harness::sample();
+    h.keys("C");
+    let Some(Overlay::Coverage(v)) = h.app.overlays.last() else {
+        panic!("coverage view open")
+    };
+    assert_eq!(v.matrix.rows.len(), 6, "six analytical themes at depth 1");
+    h.keys("j l l");
+    let Some(Overlay::Coverage(v)) = h.app.overlays.last() else {
+        panic!()
+    };
+    let (theme, study) = (v.matrix.rows[1].code, v.matrix.studies[2]);
+    let expected = v.matrix.cells[1][2] as usize;
+    let p = &h.app.project;
+    let by_hand = p
+        .study(study)
+        .unwrap()
+        .codings
+        .iter()
+        .filter(|c| p.codebook.is_within(c.code, theme))
+        .count();
+    assert_eq!(expected, by_hand);
+    h.keys("enter");
+    let Some(Overlay::Retrieval(r)) = h.app.overlays.last() else {
+        panic!("retrieval open")
+    };
+    assert_eq!(r.items.len(), by_hand);
+    assert!(r.items.iter().all(|(s, _)| *s == study));
+    // Depth and measure change; esc goes back to the matrix.
+    h.keys("esc + b");
+    let Some(Overlay::Coverage(v)) = h.app.overlays.last() else {
+        panic!()
+    };
+    assert_eq!(v.depth, 2);
+    assert!(
+        v.matrix
+            .cells
+            .iter()
+            .flatten()
+            .all(|&x| x == 0.0 || x == 1.0),
+        "presence"
+    );
+    h.keys("q");
+    assert!(h.app.overlays.is_empty());
+}
+
+#[test]
+fn retrieval_lists_every_coding_of_a_code_and_jumps_to_one() {
+    let mut h = Harness::sample();
+    let p = &h.app.project;
+    let theme = p
+        .codebook
+        .resolve("Therapeutic relationships: connection and distance")
+        .unwrap();
+    let n = p
+        .codings()
+        .filter(|(_, c)| p.codebook.is_within(c.code, theme))
+        .count();
+    h.app.reveal_code(theme);
+    h.keys("3 R");
+    let Some(Overlay::Retrieval(r)) = h.app.overlays.last() else {
+        panic!("retrieval open")
+    };
+    assert_eq!(r.items.len(), n);
+    assert!(
+        h.app.preview.is_some(),
+        "context of the first coding loaded"
+    );
+    h.keys("j j j");
+    let Some(Overlay::Retrieval(r)) = h.app.overlays.last() else {
+        panic!()
+    };
+    let (study, coding) = r.items[3];
+    h.keys("enter");
+    assert!(h.app.overlays.is_empty());
+    assert_eq!(h.app.focus, Pane::Text);
+    let c = h
+        .app
+        .project
+        .study(study)
+        .unwrap()
+        .codings
+        .iter()
+        .find(|c| c.id == coding)
+        .unwrap()
+        .clone();
+    assert_eq!(h.app.open.unwrap().study, study);
+    assert_eq!(h.app.cursor, c.start);
+    assert_eq!(
+        h.app
+            .codings_at(h.app.cursor)
+            .iter()
+            .filter(|x| x.id == coding)
+            .count(),
+        1
+    );
+}

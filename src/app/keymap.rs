@@ -413,10 +413,10 @@ mod tests {
         assert_eq!(k.lookup(Context::Text, Key::parse("v").unwrap()), None);
         let err =
             Keymap::with_user("keymap.ron", "(\n text: {\n \"v\": \"fly\",\n })").unwrap_err();
-        assert_eq!(err, "keymap.ron:3:8: unknown action `fly` for key `v`");
+        assert_eq!(err, "keymap.ron:3:7: unknown action `fly` for key `v`");
         let err =
             Keymap::with_user("keymap.ron", "(\n codes: {\"hyper-q\": \"quit\"})").unwrap_err();
-        assert_eq!(err, "keymap.ron:2:11: unknown key `hyper-q`");
+        assert_eq!(err, "keymap.ron:2:10: unknown key `hyper-q`");
         let err = Keymap::with_user("keymap.ron", "(\n txt: {})").unwrap_err();
         assert!(err.starts_with("keymap.ron:2:"), "{err}");
     }

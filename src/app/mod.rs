@@ -8,6 +8,7 @@ pub mod layout;
 pub mod picker;
 pub mod tree;
 mod update;
+pub mod views;
 
 pub use update::parse_keys;
 
@@ -41,6 +42,11 @@ pub enum Effect {
     Save(Touched),
     /// Read a source's text and hand it over with [`App::text_loaded`].
     LoadText {
+        study: Id,
+        source: Id,
+    },
+    /// Read a text for the retrieval view's context; hand it over with [`App::preview_loaded`].
+    LoadPreview {
         study: Id,
         source: Id,
     },
@@ -94,6 +100,8 @@ pub enum Overlay {
         purpose: ConfirmFor,
         message: String,
     },
+    Coverage(Box<views::CoverageView>),
+    Retrieval(Box<views::RetrievalView>),
     /// Pick one coding (of several under the cursor).
     Choose {
         purpose: ChooseFor,
@@ -178,6 +186,8 @@ pub struct App {
     last_step: Option<LastStep>,
     pub message: Option<Message>,
     pub search: Option<String>,
+    /// A text shown as context in the retrieval view (source id, text).
+    pub preview: Option<(Id, Arc<SourceText>)>,
     /// Codes applied recently, most recent first.
     pub recent: Vec<Id>,
     pub size: Rect,
@@ -211,6 +221,7 @@ impl App {
             redo: Vec::new(),
             message: None,
             search: None,
+            preview: None,
             recent: ui.recent.clone(),
             size: Rect::new(0, 0, 80, 24),
             dirty: true,
@@ -568,6 +579,10 @@ impl App {
         {
             self.cursor = crate::text::motion(t, self.cursor, crate::text::Motion::PrevGrapheme);
         }
+    }
+
+    pub(crate) fn ensure_cursor_visible_pub(&mut self) {
+        self.ensure_cursor_visible();
     }
 
     fn ensure_cursor_visible(&mut self) {

@@ -61,8 +61,8 @@ impl App {
                 }
             }
             EditMemo => return self.edit_memo(),
-            Coverage | Retrieval => self
-                .info("the coverage and retrieval views are not built yet (see `thematic report`)"),
+            Coverage => return self.open_coverage(),
+            Retrieval => return self.open_retrieval(None, None),
             _ => match self.focus {
                 Pane::Studies => return self.studies_action(a),
                 Pane::Text => return self.text_action(a),
@@ -113,7 +113,7 @@ impl App {
         self.open_source(open)
     }
 
-    fn open_source(&mut self, open: OpenSource) -> Vec<Effect> {
+    pub(super) fn open_source(&mut self, open: OpenSource) -> Vec<Effect> {
         self.open = Some(open);
         self.text = None;
         self.wrap_cache = None;
@@ -679,6 +679,8 @@ impl App {
             return Vec::new();
         };
         match top {
+            Overlay::Coverage(_) => self.coverage_key(action, typed, key),
+            Overlay::Retrieval(_) => self.retrieval_key(action, typed),
             Overlay::Help { scroll } => {
                 match (action, typed) {
                     (Some(Action::Cancel | Action::Confirm), _) | (_, Some('q' | '?')) => {

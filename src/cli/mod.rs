@@ -4,6 +4,7 @@ mod autocode;
 mod check;
 mod import;
 mod init;
+mod report;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -74,6 +75,8 @@ pub enum Command {
         #[arg(long, value_parser = parse_construct, default_value = "unspecified")]
         construct: Construct,
     },
+    /// Print a report: coverage, matrix, codebook, segments, characteristics, appraisal.
+    Report(report::Args),
 }
 
 fn parse_construct(s: &str) -> Result<Construct, String> {
@@ -127,6 +130,7 @@ pub fn run(cli: Cli) -> ExitCode {
             study.as_deref(),
             construct,
         ),
+        Some(Command::Report(args)) => report::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

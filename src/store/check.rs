@@ -50,13 +50,13 @@ pub fn check(root: &Path) -> Result<CheckReport, StoreError> {
     };
     let (store, project) = (opened.store, opened.project);
     let mut problems = opened.warnings;
-    let mut sources = 0;
-    for s in &project.studies {
+    // Studies are checked on all cores: reading and hashing texts is the work.
+    let per_study = crate::par::map(&project.studies, |s| {
+        let mut problems = Vec::new();
         let rel = format!("{STUDIES_DIR}/{}.ron", s.key);
         let file_text = std::fs::read_to_string(root.join(&rel)).unwrap_or_default();
         let at = |needle: String| locate(&file_text, &needle);
         for src in &s.sources {
-            sources += 1;
             let text = match store.read_text(src) {
                 Ok(t) => t,
                 Err(StoreError::Invalid(ps)) => {
@@ -149,7 +149,12 @@ pub fn check(root: &Path) -> Result<CheckReport, StoreError> {
                 }
             }
         }
+        problems
+    });
+    for ps in per_study {
+        problems.extend(ps);
     }
+    let sources = project.studies.iter().map(|s| s.sources.len()).sum();
     problems.sort();
     problems.dedup();
     Ok(CheckReport {

@@ -345,31 +345,48 @@ impl Store {
         let mut cache = anchor::StatCache::load(&self.root);
         let mut edits = Vec::new();
         let mut lines = Vec::new();
-        for s in &p.studies {
-            for src in &s.sources {
-                let path = self.text_path(src);
-                if cache.is_verified(&path, &src.file, &src.sha256) {
-                    continue;
-                }
-                let text = match self.read_text(src) {
-                    Ok(t) => t,
-                    Err(e) => {
-                        lines.push(format!("{e} (its codings are kept as they are)"));
-                        continue;
-                    }
-                };
-                let sha = text.sha256();
-                if sha == src.sha256 && text.chars() == src.chars {
-                    cache.record(&path, &src.file, &sha);
-                    continue;
-                }
-                let r = reanchor_source(s, src, &text, &sha);
-                lines.push(format!(
-                    "studies/{}: the text changed since it was coded; {} coding(s) kept, {} moved to their quote, {} flagged (not found)",
-                    src.file, r.kept, r.moved, r.flagged
-                ));
-                edits.push(r.edit);
+        // Hash the texts the stat cache cannot vouch for, on all cores.
+        let todo: Vec<(usize, usize)> = p
+            .studies
+            .iter()
+            .enumerate()
+            .flat_map(|(i, s)| (0..s.sources.len()).map(move |j| (i, j)))
+            .filter(|&(i, j)| {
+                let src = &p.studies[i].sources[j];
+                !cache.is_verified(&self.text_path(src), &src.file, &src.sha256)
+            })
+            .collect();
+        let sums = crate::par::map(&todo, |&(i, j)| {
+            let src = &p.studies[i].sources[j];
+            std::fs::read(self.text_path(src)).map(|b| {
+                let chars = b.iter().filter(|&&x| (x as i8) >= -0x40).count() as u32;
+                (crate::text::sha256_hex(&b), chars)
+            })
+        });
+        for (&(i, j), sum) in todo.iter().zip(sums) {
+            let (s, src) = (&p.studies[i], &p.studies[i].sources[j]);
+            let path = self.text_path(src);
+            if let Ok((sha, chars)) = &sum
+                && *sha == src.sha256
+                && *chars == src.chars
+            {
+                cache.record(&path, &src.file, sha);
+                continue;
             }
+            let text = match self.read_text(src) {
+                Ok(t) => t,
+                Err(e) => {
+                    lines.push(format!("{e} (its codings are kept as they are)"));
+                    continue;
+                }
+            };
+            let sha = text.sha256();
+            let r = reanchor_source(s, src, &text, &sha);
+            lines.push(format!(
+                "studies/{}: the text changed since it was coded; {} coding(s) kept, {} moved to their quote, {} flagged (not found)",
+                src.file, r.kept, r.moved, r.flagged
+            ));
+            edits.push(r.edit);
         }
         cache.save(&self.root);
         if edits.is_empty() {
@@ -417,39 +434,48 @@ fn load(root: &Path) -> Result<Loaded, StoreError> {
         }
     }
     rels.sort();
-    let parsed = parse_studies(root, &rels);
     let codes: HashSet<Id> = codebook.codes.iter().map(|c| c.id).collect();
-    let mut coding_ids = HashSet::new();
+    let parsed = parse_studies(root, &rels, &codes);
+    // Checks across files work on ids only; a file's text is read again only to
+    // place a problem found in it.
+    let mut coding_ids: HashMap<Id, usize> = HashMap::new();
     let mut study_ids: HashMap<Id, String> = HashMap::new();
     let mut keys: HashMap<String, String> = HashMap::new();
     let mut studies = Vec::with_capacity(parsed.len());
-    for (rel, result) in parsed {
+    let at = |rel: &str, needle: &str| {
+        let text = fs::read_to_string(root.join(rel)).unwrap_or_default();
+        parse::locate(&text, needle)
+    };
+    for (file, (rel, result)) in parsed.into_iter().enumerate() {
         match result {
-            Ok((study, bytes)) => {
-                let text = String::from_utf8_lossy(&bytes);
-                problems.extend(validate::study(
-                    &study,
-                    &rel,
-                    &text,
-                    &codes,
-                    &mut coding_ids,
-                ));
-                if let Some(other) = study_ids.insert(study.id, rel.clone()) {
+            Ok(p) => {
+                problems.extend(p.problems);
+                for c in &p.study.codings {
+                    // Twice within one file was reported by `validate::study`.
+                    if coding_ids.insert(c.id, file).is_some_and(|f| f != file) {
+                        problems.push(Problem::error(
+                            &rel,
+                            at(&rel, &format!("id: \"{}\"", c.id)),
+                            format!("coding id {} is also used in another study", c.id),
+                        ));
+                    }
+                }
+                if let Some(other) = study_ids.insert(p.study.id, rel.clone()) {
                     problems.push(Problem::error(
                         &rel,
-                        parse::locate(&text, "id:"),
-                        format!("study id {} is also used by {other}", study.id),
+                        at(&rel, "id:"),
+                        format!("study id {} is also used by {other}", p.study.id),
                     ));
                 }
-                if let Some(other) = keys.insert(study.key.clone(), rel.clone()) {
+                if let Some(other) = keys.insert(p.study.key.clone(), rel.clone()) {
                     problems.push(Problem::error(
                         &rel,
-                        parse::locate(&text, "key:"),
-                        format!("study key `{}` is also used by {other}", study.key),
+                        at(&rel, "key:"),
+                        format!("study key `{}` is also used by {other}", p.study.key),
                     ));
                 }
-                hashes.insert(rel.clone(), hash(&bytes));
-                studies.push((rel, study));
+                hashes.insert(rel.clone(), p.hash);
+                studies.push((rel, p.study));
             }
             Err(StoreError::Invalid(ps)) => problems.extend(ps),
             Err(e) => return Err(e),
@@ -464,29 +490,32 @@ fn load(root: &Path) -> Result<Loaded, StoreError> {
     })
 }
 
-type Parsed = (String, Result<(Study, Vec<u8>), StoreError>);
+/// One study file, parsed, hashed and checked on its own.
+struct ParsedStudy {
+    study: Study,
+    hash: u64,
+    problems: Vec<Problem>,
+}
+
+type Parsed = (String, Result<ParsedStudy, StoreError>);
 
 /// Read and parse study files on all cores: open time is dominated by parsing.
-fn parse_studies(root: &Path, rels: &[String]) -> Vec<Parsed> {
+fn parse_studies(root: &Path, rels: &[String], codes: &HashSet<Id>) -> Vec<Parsed> {
+    // Each worker drops a file's bytes as soon as it is parsed and checked, so that
+    // peak memory stays near the size of the parsed project, not twice it.
     let one = |rel: &String| -> Parsed {
-        let r = read(root, rel).and_then(|b| from_ron::<Study>(rel, &b).map(|s| (s, b)));
+        let r = read(root, rel).and_then(|bytes| {
+            let mut study = from_ron::<Study>(rel, &bytes)?;
+            study.codings.shrink_to_fit();
+            let text = std::str::from_utf8(&bytes).unwrap_or_default();
+            let problems = validate::study(&study, rel, text, codes);
+            Ok(ParsedStudy {
+                hash: hash(&bytes),
+                study,
+                problems,
+            })
+        });
         (rel.clone(), r)
     };
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(8);
-    if threads < 2 || rels.len() < 16 {
-        return rels.iter().map(one).collect();
-    }
-    let chunk = rels.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = rels
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(one).collect::<Vec<_>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("a parser thread does not panic"))
-            .collect()
-    })
+    crate::par::map(rels, one)
 }

@@ -75,15 +75,10 @@ pub fn is_hex_color(s: &str) -> bool {
     s.len() == 7 && s.starts_with('#') && s[1..].chars().all(|c| c.is_ascii_hexdigit())
 }
 
-/// Problems in one study file, given the ids of every code in the codebook and of
-/// every coding seen so far in other studies (to catch ids used twice).
-pub fn study(
-    s: &Study,
-    path: &str,
-    text: &str,
-    codes: &HashSet<Id>,
-    coding_ids: &mut HashSet<Id>,
-) -> Vec<Problem> {
+/// Problems in one study file, given the ids of every code in the codebook. (Ids
+/// used in two files are caught by the caller.)
+pub fn study(s: &Study, path: &str, text: &str, codes: &HashSet<Id>) -> Vec<Problem> {
+    let mut coding_ids: HashSet<Id> = HashSet::with_capacity(s.codings.len());
     let mut out = Vec::new();
     let at = |id: Id| locate(text, &format!("id: \"{id}\""));
     if s.key.is_empty() || s.key.contains(['/', '\\']) || s.key.starts_with('.') {

@@ -6,6 +6,7 @@ mod status;
 mod studies;
 mod text;
 pub mod theme;
+mod views;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;

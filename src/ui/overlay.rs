@@ -19,6 +19,9 @@ pub fn draw(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect) {
     };
     match top {
         Overlay::Help { scroll } => help(frame, app, theme, area, *scroll),
+        Overlay::Coverage(v) => super::views::coverage(frame, app, theme, area, v),
+        Overlay::Retrieval(v) => super::views::retrieval(frame, app, theme, area, v),
+
         Overlay::Picker(p) => {
             let title = match &p.purpose {
                 PickFor::Coding { .. } => format!(

@@ -110,6 +110,8 @@ pub fn draw(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect) {
         }
         // The text.
         let mut x = inner.x + GUTTER;
+        let (mut run, mut run_x, mut run_style) = (String::new(), x, Style::new());
+
         let x_end = x + text_w;
         let mut col = 0usize;
         let mut cp = l.cp;
@@ -150,21 +152,32 @@ pub fn draw(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect) {
             if x + w as u16 > x_end {
                 break;
             }
+            // Consecutive graphemes of one style are written as one run.
+            let st = match shown {
+                Shown::Replacement => st.patch(theme.dim),
+                _ => st,
+            };
+            if st != run_style && !run.is_empty() {
+                put(buf, run_x, y, &run, x - run_x, run_style);
+                run.clear();
+            }
+            if run.is_empty() {
+                run_x = x;
+                run_style = st;
+            }
             match shown {
-                Shown::Text(s) => {
-                    put(buf, x, y, s, w as u16, st);
-                }
-                Shown::Spaces(n) => {
-                    put(buf, x, y, &" ".repeat(n), n as u16, st);
-                }
-                Shown::Replacement => {
-                    put(buf, x, y, "�", 1, st.patch(theme.dim));
-                }
+                Shown::Text(s) => run.push_str(s),
+                Shown::Spaces(n) => run.extend(std::iter::repeat_n(' ', n)),
+                Shown::Replacement => run.push('�'),
             }
             x += w as u16;
             col += w;
             cp += g.chars().count() as u32;
             b += g.len();
+        }
+        if !run.is_empty() {
+            put(buf, run_x, y, &run, x - run_x, run_style);
+            run.clear();
         }
         if cp == cursor && cursor_pos.is_none() && x < x_end {
             cursor_pos = Some(Position::new(x, y));

@@ -109,6 +109,17 @@ impl Harness {
                     let text = self.store.read_text(&src).unwrap();
                     self.app.text_loaded(*source, text);
                 }
+                Effect::LoadPreview { study, source } => {
+                    let src = self
+                        .app
+                        .project
+                        .study(*study)
+                        .and_then(|s| s.source(*source))
+                        .cloned()
+                        .unwrap();
+                    let text = self.store.read_text(&src).unwrap();
+                    self.app.preview_loaded(*source, text);
+                }
                 Effect::EditExternal { target, .. } => {
                     if let Some(new) = self.editor.clone() {
                         let target: MemoTarget = *target;
