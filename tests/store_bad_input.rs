@@ -210,7 +210,6 @@ fn truncated_study_file_at_a_line_end() {
 
 /// A truncated or empty file should say so, in words a researcher understands.
 #[test]
-#[ignore = "bug: store::parse::describe_ron reports a file cut at a line end as \"expected opening `(` for struct `Coding`\" (a Rust name, and not that the file ends early)"]
 fn truncated_and_empty_files_say_the_file_ends_early() {
     let f = Fixture::new();
     let text = f.read(STUDY);
@@ -454,7 +453,6 @@ fn a_newer_project_file() {
 
 /// `path:line:col` with the position where the problem starts: the `format:` field.
 #[test]
-#[ignore = "bug: store::check reports a newer format at 1:1, not at the line of `format: 99`"]
 fn a_newer_format_is_reported_at_its_line() {
     let f = Fixture::new();
     let new = f.replace(STUDY, "format: 1,", "format: 99,");
@@ -639,7 +637,6 @@ fn a_changed_text_is_reported_then_reanchored() {
 /// A coded passage at the end of a text is cut off: the coding now lies past the
 /// end of the text, cannot be placed, and must be flagged like any other.
 #[test]
-#[ignore = "bug: Edit::PutSource refuses a shorter text when a *flagged* coding lies past its end, so re-anchoring fails and no writing command can open the project"]
 fn a_shortened_text_flags_codings_past_its_end() {
     let f = Fixture::new();
     autocode(

@@ -447,7 +447,6 @@ fn stale_temp_files_are_removed_on_open_for_writing() {
 /// `add_text` (import) writes its temp file next to the text, in `studies/<key>/`;
 /// a killed import leaves it there, and the next open must remove it too.
 #[test]
-#[ignore = "bug: Store::open removes stale temps only in the project folder and studies/, not in studies/<key>/"]
 fn stale_temp_files_of_a_killed_import_are_removed_on_open() {
     let tmp = TempDir::new().unwrap();
     let root = tmp.path().join("review");
@@ -466,7 +465,6 @@ fn stale_temp_files_of_a_killed_import_are_removed_on_open() {
 /// A kill between the two leaves both files, with one study id; the project must
 /// still open (the rename finished or not), not be refused.
 #[test]
-#[ignore = "bug: a kill between writing studies/<new>.ron and removing studies/<old>.ron leaves a project that no longer opens"]
 fn study_rename_interrupted_by_kill_still_opens() {
     let tmp = TempDir::new().unwrap();
     let root = tmp.path().join("review");
@@ -698,7 +696,6 @@ fn a_multi_file_save_that_fails_halfway_changes_nothing() {
 }
 
 #[test]
-#[ignore = "bug: atomic::commit renames over a read-only (0444) file instead of refusing to overwrite it"]
 fn saving_over_a_read_only_study_file_fails_cleanly() {
     read_only_case("file", "study", "studies/study-0.ron");
 }

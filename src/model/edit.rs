@@ -65,6 +65,12 @@ pub enum EditError {
     BadSpan { start: u32, end: u32, chars: u32 },
     #[error("a source with id {0} already exists")]
     DuplicateSource(Id),
+    #[error("a coding with id {0} already exists")]
+    DuplicateCoding(Id),
+    #[error("a code needs a name")]
+    BlankName,
+    #[error("source file `{0}` must be a path inside studies/")]
+    UnsafeFile(String),
     #[error("a study key must not be empty or contain `/`")]
     BadKey,
 }
@@ -107,6 +113,9 @@ impl Edit {
                 *meta,
             )))),
             Edit::PutCode(code) => {
+                if code.name.trim().is_empty() {
+                    return Err(EditError::BlankName);
+                }
                 if let Some(parent) = code.parent {
                     if p.codebook.get(parent).is_none() {
                         return Err(EditError::NoCode(parent));
@@ -136,17 +145,29 @@ impl Edit {
                 }
                 Ok(Edit::PutCode(p.codebook.codes.remove(i)))
             }
-            Edit::AddStudy(study) => {
+            Edit::AddStudy(mut study) => {
                 if p.study(study.id).is_some() {
                     return Err(EditError::DuplicateStudy(study.id));
                 }
                 check_key(p, study.id, &study.key)?;
+                let mut ids = std::collections::HashSet::new();
+                for src in &study.sources {
+                    check_file(&src.file)?;
+                    if !ids.insert(src.id) {
+                        return Err(EditError::DuplicateSource(src.id));
+                    }
+                }
                 for c in &study.codings {
                     if p.codebook.get(c.code).is_none() {
                         return Err(EditError::NoCode(c.code));
                     }
+                    if !ids.insert(c.id) {
+                        return Err(EditError::DuplicateCoding(c.id));
+                    }
                     check_span(&study, c)?;
                 }
+                // Saved bytes must not depend on the order the codings came in.
+                study.sort_codings();
                 let id = study.id;
                 p.studies.push(*study);
                 p.sort_studies();
@@ -171,12 +192,13 @@ impl Edit {
                 })
             }
             Edit::PutSource { study, source } => {
+                check_file(&source.file)?;
                 let s = p.study_mut(study).ok_or(EditError::NoStudy(study))?;
                 if let Some(old) = s.sources.iter_mut().find(|x| x.id == source.id) {
                     if let Some(c) = s
                         .codings
                         .iter()
-                        .find(|c| c.source == source.id && c.end > source.chars)
+                        .find(|c| c.source == source.id && c.flag.is_none() && c.end > source.chars)
                     {
                         return Err(EditError::BadSpan {
                             start: c.start,
@@ -213,6 +235,7 @@ impl Edit {
                 index,
                 source,
             } => {
+                check_file(&source.file)?;
                 let s = p.study_mut(study).ok_or(EditError::NoStudy(study))?;
                 if s.sources.iter().any(|x| x.id == source.id) {
                     return Err(EditError::DuplicateSource(source.id));
@@ -302,6 +325,24 @@ fn check_key(p: &Project, study: Id, key: &str) -> Result<(), EditError> {
         Some(other) if other.id != study => Err(EditError::DuplicateKey(key.to_string())),
         _ => Ok(()),
     }
+}
+
+fn check_file(file: &str) -> Result<(), EditError> {
+    if is_safe_relative(file) {
+        Ok(())
+    } else {
+        Err(EditError::UnsafeFile(file.to_string()))
+    }
+}
+
+/// A relative path with no `..`, no root and no empty parts: it stays inside the
+/// folder it is relative to.
+pub fn is_safe_relative(p: &str) -> bool {
+    !p.is_empty()
+        && !p.starts_with('/')
+        && !p.contains('\\')
+        && p.split('/')
+            .all(|part| !part.is_empty() && part != "." && part != "..")
 }
 
 fn check_span(s: &Study, c: &Coding) -> Result<(), EditError> {

@@ -8,7 +8,7 @@ mod project;
 mod study;
 
 pub use codebook::{Code, CodeKind, Codebook, PALETTE, escape_segment, split_path};
-pub use edit::{Edit, EditError, Touched};
+pub use edit::{Edit, EditError, Touched, is_safe_relative};
 pub use id::Id;
 pub use project::{FORMAT, ProjectMeta, Reviewer};
 pub use study::{

@@ -26,7 +26,18 @@ pub fn commit(root: &Path, files: &[FileWrite], remove: &[String]) -> Result<(),
     let mut temps: Vec<(PathBuf, PathBuf, &str)> = Vec::with_capacity(files.len());
     for f in files {
         let dest = root.join(&f.rel);
-        match write_temp(&dest, &f.bytes) {
+        // A file made read-only on purpose is not replaced behind the owner's back
+        // (rename would succeed, since it needs only the folder to be writable).
+        let mode = fs::metadata(&dest).ok().map(|m| m.permissions());
+        let refused = match &mode {
+            Some(p) if p.readonly() => Some(io::Error::from(io::ErrorKind::PermissionDenied)),
+            _ => None,
+        };
+        let written = match refused {
+            Some(e) => Err(e),
+            None => write_temp(&dest, &f.bytes, mode),
+        };
+        match written {
             Ok(tmp) => temps.push((tmp, dest, &f.rel)),
             Err(e) => {
                 for (tmp, _, _) in &temps {
@@ -68,7 +79,7 @@ pub fn commit(root: &Path, files: &[FileWrite], remove: &[String]) -> Result<(),
     Ok(())
 }
 
-fn write_temp(dest: &Path, bytes: &[u8]) -> io::Result<PathBuf> {
+fn write_temp(dest: &Path, bytes: &[u8], mode: Option<fs::Permissions>) -> io::Result<PathBuf> {
     let dir = dest.parent().unwrap_or(Path::new("."));
     let name = dest.file_name().and_then(|n| n.to_str()).unwrap_or("file");
     let tmp = dir.join(format!(
@@ -79,6 +90,10 @@ fn write_temp(dest: &Path, bytes: &[u8]) -> io::Result<PathBuf> {
     let result = (|| {
         let mut f = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
         f.write_all(bytes)?;
+        // The new file keeps the permissions of the one it replaces.
+        if let Some(m) = mode {
+            f.set_permissions(m)?;
+        }
         f.sync_all()
     })();
     match result {

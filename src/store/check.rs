@@ -38,9 +38,13 @@ pub fn check(root: &Path) -> Result<CheckReport, StoreError> {
             return Ok(CheckReport {
                 problems: vec![Problem::error(
                     &path,
-                    (1, 1),
+                    locate(
+                        &std::fs::read_to_string(root.join(&path)).unwrap_or_default(),
+                        "format:",
+                    ),
                     format!("format {found} is newer than this thematic reads; upgrade thematic"),
                 )],
+
                 studies: 0,
                 sources: 0,
                 codings: 0,

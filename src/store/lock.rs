@@ -45,7 +45,7 @@ impl Lock {
                 let _ = file.read_to_string(&mut previous);
                 let holder = describe(&previous);
                 return Err(StoreError::Locked(format!(
-                    "the project is open in another thematic ({holder}); close it there first"
+                    "the project is locked: it is open in another thematic ({holder}); close it there first"
                 )));
             }
             Err(fs::TryLockError::Error(e)) => return Err(StoreError::io(".thematic/lock", &e)),

@@ -14,13 +14,13 @@ use std::fs;
 use std::hash::{DefaultHasher, Hasher};
 use std::path::{Path, PathBuf};
 
+pub use crate::model::is_safe_relative;
 pub use anchor::{Reanchored, reanchor_source};
 pub use atomic::{TEMP_SUFFIX, sync_dir};
 pub use check::{CheckReport, check};
 pub use error::{Problem, StoreError, describe_io};
 pub use lock::{Acquired, Lock};
 pub use parse::{from_ron, line_col, to_ron};
-pub use validate::is_safe_relative;
 
 use crate::model::{Codebook, Edit, Id, Project, ProjectMeta, Source, Study, Touched};
 use crate::text::SourceText;
@@ -77,6 +77,8 @@ struct Loaded {
     studies: Vec<(String, Study)>,
     problems: Vec<Problem>,
     hashes: HashMap<String, u64>,
+    /// Study files that an interrupted rename left beside their successor.
+    superseded: Vec<String>,
 }
 
 impl Store {
@@ -130,7 +132,14 @@ impl Store {
                         "took over the lock left by a closed session ({who})"
                     ));
                 }
-                let n = atomic::remove_stale_temps(&[root.to_path_buf(), root.join(STUDIES_DIR)]);
+                // Saves write temps beside their files: the project folder, studies/,
+                // and (texts) studies/<key>/.
+                let mut dirs = vec![root.to_path_buf(), root.join(STUDIES_DIR)];
+                if let Ok(rd) = fs::read_dir(root.join(STUDIES_DIR)) {
+                    dirs.extend(rd.flatten().map(|e| e.path()).filter(|p| p.is_dir()));
+                }
+                let n = atomic::remove_stale_temps(&dirs);
+
                 if n > 0 {
                     notices.push(format!(
                         "removed {n} temporary file(s) left by an interrupted save"
@@ -140,6 +149,20 @@ impl Store {
             }
         };
         let loaded = load(root)?;
+        if mode == Mode::Write {
+            for rel in &loaded.superseded {
+                let aside = root.join(".thematic/superseded");
+                let name = rel.rsplit('/').next().unwrap_or(rel);
+                let moved = fs::create_dir_all(&aside)
+                    .and_then(|_| fs::rename(root.join(rel), aside.join(name)));
+                match moved {
+                    Ok(()) => notices.push(format!(
+                        "{rel}: left by an interrupted rename; set aside in .thematic/superseded/"
+                    )),
+                    Err(e) => return Err(StoreError::io(rel.as_str(), &e)),
+                }
+            }
+        }
         let errors: Vec<Problem> = loaded
             .problems
             .iter()
@@ -446,40 +469,78 @@ fn load(root: &Path) -> Result<Loaded, StoreError> {
         let text = fs::read_to_string(root.join(rel)).unwrap_or_default();
         parse::locate(&text, needle)
     };
+    let mut superseded = Vec::new();
     for (file, (rel, result)) in parsed.into_iter().enumerate() {
-        match result {
-            Ok(p) => {
-                problems.extend(p.problems);
-                for c in &p.study.codings {
-                    // Twice within one file was reported by `validate::study`.
-                    if coding_ids.insert(c.id, file).is_some_and(|f| f != file) {
-                        problems.push(Problem::error(
-                            &rel,
-                            at(&rel, &format!("id: \"{}\"", c.id)),
-                            format!("coding id {} is also used in another study", c.id),
-                        ));
-                    }
-                }
-                if let Some(other) = study_ids.insert(p.study.id, rel.clone()) {
-                    problems.push(Problem::error(
-                        &rel,
-                        at(&rel, "id:"),
-                        format!("study id {} is also used by {other}", p.study.id),
-                    ));
-                }
-                if let Some(other) = keys.insert(p.study.key.clone(), rel.clone()) {
-                    problems.push(Problem::error(
-                        &rel,
-                        at(&rel, "key:"),
-                        format!("study key `{}` is also used by {other}", p.study.key),
-                    ));
-                }
-                hashes.insert(rel.clone(), p.hash);
-                studies.push((rel, p.study));
+        let p = match result {
+            Ok(p) => p,
+            Err(StoreError::Invalid(ps)) => {
+                problems.extend(ps);
+                continue;
             }
-            Err(StoreError::Invalid(ps)) => problems.extend(ps),
             Err(e) => return Err(e),
+        };
+        if let Some(other) = study_ids.get(&p.study.id).cloned() {
+            let j = studies
+                .iter()
+                .position(|(r, _)| *r == other)
+                .expect("recorded");
+            if same_but_key(&studies[j].1, &p.study) {
+                // An interrupted rename (the new file is in place, the old one was not
+                // yet removed): keep the newer file; set the other aside, never delete it.
+                let newer = |r: &str| fs::metadata(root.join(r)).and_then(|m| m.modified()).ok();
+                let (keep, drop_rel) = if newer(&rel) >= newer(&other) {
+                    (true, other.clone())
+                } else {
+                    (false, rel.clone())
+                };
+                problems.push(Problem::warning(
+                    &drop_rel,
+                    (1, 1),
+                    format!(
+                        "holds the same study as {} (an interrupted rename); the newer file is used and this one is set aside in .thematic/superseded/",
+                        if keep { &rel } else { &other }
+                    ),
+                ));
+                superseded.push(drop_rel.clone());
+                hashes.remove(&drop_rel);
+                if keep {
+                    keys.remove(&studies[j].1.key);
+                    keys.insert(p.study.key.clone(), rel.clone());
+                    study_ids.insert(p.study.id, rel.clone());
+                    hashes.insert(rel.clone(), p.hash);
+                    studies[j] = (rel, p.study);
+                }
+                continue;
+            }
+            problems.push(Problem::error(
+                &rel,
+                at(&rel, "id:"),
+                format!("study id {} is also used by {other}", p.study.id),
+            ));
         }
+        problems.extend(p.problems);
+        for c in &p.study.codings {
+            // Twice within one file was reported by `validate::study`. Across studies
+            // it is only a warning: every edit of a coding names its study, so nothing
+            // is ambiguous, and refusing to open would lock the reviewer out.
+            if coding_ids.insert(c.id, file).is_some_and(|f| f != file) {
+                problems.push(Problem::warning(
+                    &rel,
+                    at(&rel, &format!("id: \"{}\"", c.id)),
+                    format!("coding id {} is also used in another study", c.id),
+                ));
+            }
+        }
+        study_ids.insert(p.study.id, rel.clone());
+        if let Some(other) = keys.insert(p.study.key.clone(), rel.clone()) {
+            problems.push(Problem::error(
+                &rel,
+                at(&rel, "key:"),
+                format!("study key `{}` is also used by {other}", p.study.key),
+            ));
+        }
+        hashes.insert(rel.clone(), p.hash);
+        studies.push((rel, p.study));
     }
     Ok(Loaded {
         meta,
@@ -487,7 +548,17 @@ fn load(root: &Path) -> Result<Loaded, StoreError> {
         studies,
         problems,
         hashes,
+        superseded,
     })
+}
+
+/// Whether two versions of a study differ at most in their key.
+fn same_but_key(a: &Study, b: &Study) -> bool {
+    a.id == b.id
+        && Study {
+            key: b.key.clone(),
+            ..a.clone()
+        } == *b
 }
 
 /// One study file, parsed, hashed and checked on its own.

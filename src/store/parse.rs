@@ -78,7 +78,7 @@ pub fn from_ron<T: DeserializeOwned + Versioned>(
             if let Ok(probe) = ron::from_str::<Probe>(text) {
                 newer_check(path, probe.format)?;
             }
-            Err(spanned(path, e))
+            Err(spanned(path, text, e))
         }
     }
 }
@@ -93,20 +93,36 @@ fn newer_check(path: &str, found: u32) -> Result<(), StoreError> {
     Ok(())
 }
 
-fn spanned(path: &str, e: ron::error::SpannedError) -> StoreError {
+fn spanned(path: &str, text: &str, e: ron::error::SpannedError) -> StoreError {
     let pos = (e.span.start.line.max(1), e.span.start.col.max(1));
-    StoreError::Invalid(vec![Problem::error(path, pos, describe_ron(&e.code))])
+    let mut message = describe_ron(&e.code);
+    // Nothing but white space after the error: the file was cut short.
+    let end = line_col(text, text.trim_end().len());
+    if pos >= end || matches!(e.code, ron::Error::Eof) {
+        message = format!("the file ends too early (truncated?): {message}");
+    }
+    StoreError::Invalid(vec![Problem::error(path, pos, message)])
 }
 
 /// ron's messages, minus Rust's struct names which mean nothing to a researcher.
 fn describe_ron(e: &ron::Error) -> String {
     let s = e.to_string();
-    let s = match s.split_once(" in `") {
-        Some((head, tail)) if tail.ends_with('`') && !tail[..tail.len() - 1].contains('`') => {
-            head.to_string()
+    // Drop the Rust type names: "… in `Study`", "… for struct `Coding`".
+    let mut s = s;
+    for marker in [
+        " in `",
+        " for struct `",
+        " for enum `",
+        " for tuple struct `",
+    ] {
+        if let Some((head, tail)) = s.split_once(marker)
+            && tail.ends_with('`')
+            && !tail[..tail.len() - 1].contains('`')
+        {
+            s = head.to_string();
         }
-        _ => s,
-    };
+    }
+
     let mut c = s.chars();
     match c.next() {
         Some(f) => f.to_lowercase().chain(c).collect(),

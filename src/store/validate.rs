@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::error::Problem;
 use super::parse::locate;
-use crate::model::{Codebook, Id, Study};
+use crate::model::{Codebook, Id, Study, is_safe_relative};
 
 /// Problems in `codebook.ron` (`text` is its contents, for positions).
 pub fn codebook(cb: &Codebook, path: &str, text: &str) -> Vec<Problem> {
@@ -147,13 +147,4 @@ pub fn study(s: &Study, path: &str, text: &str, codes: &HashSet<Id>) -> Vec<Prob
         }
     }
     out
-}
-
-/// A relative path with no `..`, no root and no empty parts.
-pub fn is_safe_relative(p: &str) -> bool {
-    !p.is_empty()
-        && !p.starts_with('/')
-        && !p.contains('\\')
-        && p.split('/')
-            .all(|part| !part.is_empty() && part != "." && part != "..")
 }

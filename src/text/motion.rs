@@ -39,6 +39,13 @@ pub fn motion(t: &SourceText, cp: u32, m: Motion) -> u32 {
         Motion::Start => 0,
         Motion::End => last_grapheme_start(s),
     };
+    // Word and sentence searches work in a window cut at a char boundary, and skip
+    // white space by chars: bring the result back to the cluster it lies in.
+    let nb = if super::is_grapheme_boundary(s, nb) || nb >= s.len() {
+        nb.min(s.len())
+    } else {
+        prev_grapheme(s, nb)
+    };
     t.cp(nb)
 }
 
