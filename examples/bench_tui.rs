@@ -236,4 +236,22 @@ fn main() {
         ms(med),
         ms(max)
     );
+
+    // 4. The coverage view on the big project: opening it computes the theme × study
+    //    matrix (all codings) and draws it; moving across cells only redraws.
+    let mut rig = Rig::open(big.path(), 200, 60);
+    let mut open_times = Vec::new();
+    for _ in 0..if quick { 5 } else { 15 } {
+        open_times.push(rig.press("C")[0].0);
+        rig.press("q");
+    }
+    rig.press("C");
+    let moves: Vec<Duration> = rig.press(&"l j ".repeat(50)).into_iter().map(|x| x.0).collect();
+    let deeper = rig.press("+")[0].0;
+    let (med, p99, _) = stats(open_times);
+    println!("\nCoverage view (C) on {} studies, 200×60:", spec.studies);
+    println!("  open (matrix over every coding + draw): median {}, p99 {}", ms(med), ms(p99));
+    let (med, p99, _) = stats(moves);
+    println!("  move across cells (h/j/k/l):            median {}, p99 {}", ms(med), ms(p99));
+    println!("  change depth (+, recomputes the matrix): {}", ms(deeper));
 }
