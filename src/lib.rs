@@ -2,6 +2,8 @@
 
 pub mod app;
 pub mod cli;
+pub mod interchange;
+pub mod merge;
 pub mod model;
 pub mod par;
 pub mod report;

@@ -1,0 +1,3 @@
+//! Interchange with the rest of the field: REFI-QDA projects and codebooks (NVivo,
+//! ATLAS.ti, MAXQDA, QualCoder), references from reference managers, and Word/ODF
+//! documents.

@@ -1,0 +1,2 @@
+//! Putting work back together: the three-way merge of one project file (git's merge
+//! driver), combining two reviewers' projects, and inter-rater agreement.
