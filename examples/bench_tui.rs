@@ -246,12 +246,24 @@ fn main() {
         rig.press("q");
     }
     rig.press("C");
-    let moves: Vec<Duration> = rig.press(&"l j ".repeat(50)).into_iter().map(|x| x.0).collect();
+    let moves: Vec<Duration> = rig
+        .press(&"l j ".repeat(50))
+        .into_iter()
+        .map(|x| x.0)
+        .collect();
     let deeper = rig.press("+")[0].0;
     let (med, p99, _) = stats(open_times);
     println!("\nCoverage view (C) on {} studies, 200×60:", spec.studies);
-    println!("  open (matrix over every coding + draw): median {}, p99 {}", ms(med), ms(p99));
+    println!(
+        "  open (matrix over every coding + draw): median {}, p99 {}",
+        ms(med),
+        ms(p99)
+    );
     let (med, p99, _) = stats(moves);
-    println!("  move across cells (h/j/k/l):            median {}, p99 {}", ms(med), ms(p99));
+    println!(
+        "  move across cells (h/j/k/l):            median {}, p99 {}",
+        ms(med),
+        ms(p99)
+    );
     println!("  change depth (+, recomputes the matrix): {}", ms(deeper));
 }
