@@ -2,8 +2,10 @@
 
 mod autocode;
 mod check;
+mod git_setup;
 mod import;
 mod init;
+mod merge;
 mod report;
 
 use std::path::PathBuf;
@@ -52,6 +54,20 @@ pub enum Command {
     },
     /// Validate every file and every coding against its text; exit 1 on any error.
     Check { dir: PathBuf },
+    /// Git's merge driver: merge one project file by meaning into OURS (`%O %A %B %P`).
+    Merge {
+        base: PathBuf,
+        ours: PathBuf,
+        theirs: PathBuf,
+        /// The file's path in the repository (helps recognise it).
+        path: Option<String>,
+    },
+    /// Make DIR git-friendly: register the merge driver, ignore .thematic/.
+    GitSetup { dir: PathBuf },
+    /// After a merge (run by the post-merge hook `git-setup` installs): restore codes
+    /// deleted on one side but still used on the other.
+    #[command(hide = true)]
+    RestoreCodes { dir: PathBuf },
     /// Code every match of a literal (case-insensitive) or a regular expression.
     Autocode {
         dir: PathBuf,
@@ -115,6 +131,28 @@ pub fn run(cli: Cli) -> ExitCode {
         }) => init::run(&dir, &title, &reviewer, &question),
         Some(Command::Import { dir, files, study }) => import::run(&dir, &files, study.as_deref()),
         Some(Command::Check { dir }) => check::run(&dir),
+        Some(Command::Merge {
+            base,
+            ours,
+            theirs,
+            path,
+        }) => merge::run(&base, &ours, &theirs, path.as_deref()),
+        Some(Command::GitSetup { dir }) => git_setup::run(&dir),
+        Some(Command::RestoreCodes { dir }) => {
+            match crate::merge::restore::missing_codes_in_project(&dir) {
+                Ok(lines) => {
+                    for l in &lines {
+                        eprintln!("thematic: {l}");
+                    }
+                    if !lines.is_empty() {
+                        eprintln!("thematic: commit codebook.ron to record it");
+                    }
+                    Ok(())
+                }
+                Err(e) => Err(e.into()),
+            }
+        }
+
         Some(Command::Autocode {
             dir,
             code,

@@ -1,2 +1,5 @@
 //! Putting work back together: the three-way merge of one project file (git's merge
 //! driver), combining two reviewers' projects, and inter-rater agreement.
+
+pub mod restore;
+pub mod three_way;

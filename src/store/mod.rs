@@ -20,7 +20,7 @@ pub use atomic::{TEMP_SUFFIX, sync_dir};
 pub use check::{CheckReport, check};
 pub use error::{Problem, StoreError, describe_io};
 pub use lock::{Acquired, Lock};
-pub use parse::{from_ron, line_col, to_ron};
+pub use parse::{Versioned, from_ron, line_col, to_ron};
 
 use crate::model::{Codebook, Edit, Id, Project, ProjectMeta, Source, Study, Touched};
 use crate::text::SourceText;
@@ -418,6 +418,26 @@ impl Store {
         let inverse = self.apply(p, Edit::Batch(edits))?;
         Ok((Some(inverse), lines))
     }
+}
+
+/// Replace one file atomically (temp file beside it, fsync, rename, fsync the folder).
+pub fn write_file_atomically(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .ok_or_else(|| StoreError::Usage(format!("{}: not a file name", path.display())))?;
+    atomic::commit(
+        dir,
+        &[FileWrite {
+            rel: name.to_string(),
+            bytes: bytes.to_vec(),
+        }],
+        &[],
+    )
 }
 
 /// Read and parse every file; parse errors are collected, not returned early.

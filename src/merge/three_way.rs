@@ -1,0 +1,601 @@
+//! The three-way merge of one project file by entity id — what `git merge` calls
+//! for `*.ron` once `thematic git-setup` has registered the driver.
+//!
+//! Rules (symmetric: swapping ours and theirs gives the same bytes):
+//! - an entity added on either side is kept;
+//! - a deletion on one side wins only where the other side left the entity as it
+//!   was in the base; an entity deleted on one side and changed on the other is kept
+//!   (changed);
+//! - a field changed on one side takes that change; a field changed differently on
+//!   both sides keeps both versions when it is text (memos, descriptions, notes:
+//!   joined with a marker line), and otherwise takes the greater value in canonical
+//!   order (a deterministic, symmetric choice, reported);
+//! - a code renamed differently on both sides takes one name and records the other
+//!   in its memo; code moves that would form a cycle are broken by moving the code
+//!   with the smallest id to its base parent (or the top level).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt::Debug;
+
+use crate::model::{Code, Codebook, Coding, Id, ProjectMeta, Reviewer, Source, Study};
+
+/// The line that separates two versions of a text both sides changed.
+pub const TEXT_MARKER: &str =
+    "[thematic merge: both sides changed this text; the other version follows]";
+
+/// What the merge resolved, one line each, for the user.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Report {
+    pub lines: Vec<String>,
+}
+
+impl Report {
+    fn note(&mut self, s: impl Into<String>) {
+        self.lines.push(s.into());
+    }
+}
+
+/// A value changed on one side takes that change; changed differently on both,
+/// the greater value (reported).
+fn pick<V: PartialEq + Clone + Debug + PartialOrd>(
+    what: &str,
+    b: Option<&V>,
+    o: &V,
+    t: &V,
+    r: &mut Report,
+) -> V {
+    if o == t {
+        return o.clone();
+    }
+    match b {
+        Some(b) if b == o => return t.clone(),
+        Some(b) if b == t => return o.clone(),
+        _ => {}
+    }
+    let chosen = if t > o { t.clone() } else { o.clone() };
+    r.note(format!(
+        "{what}: changed differently on both sides; kept {chosen:?}"
+    ));
+    chosen
+}
+
+/// Text changed differently on both sides: both versions, in a fixed order.
+fn pick_text(what: &str, b: Option<&String>, o: &String, t: &String, r: &mut Report) -> String {
+    if o == t {
+        return o.clone();
+    }
+    match b {
+        Some(b) if b == o => return t.clone(),
+        Some(b) if b == t => return o.clone(),
+        _ => {}
+    }
+    if o.is_empty() || t.is_empty() {
+        // One side emptied it (or never had it, with no base): keep what there is.
+        return if o.is_empty() { t.clone() } else { o.clone() };
+    }
+    let (first, second) = if o <= t { (o, t) } else { (t, o) };
+    r.note(format!(
+        "{what}: both sides changed the text; both versions kept"
+    ));
+    format!("{first}\n\n{TEXT_MARKER}\n{second}")
+}
+
+/// Merge collections of entities by id. `one` merges an entity present on both
+/// sides (with its base version, if any).
+fn merge_by_id<T: Clone + PartialEq>(
+    base: &[T],
+    ours: &[T],
+    theirs: &[T],
+    id: impl Fn(&T) -> Id,
+    what: impl Fn(&T) -> String,
+    mut one: impl FnMut(Option<&T>, &T, &T, &mut Report) -> T,
+    r: &mut Report,
+) -> Vec<T> {
+    let index =
+        |v: &[T]| -> HashMap<Id, usize> { v.iter().enumerate().map(|(i, x)| (id(x), i)).collect() };
+    let (bi, oi, ti) = (index(base), index(ours), index(theirs));
+    let ids: BTreeSet<Id> = oi
+        .keys()
+        .chain(ti.keys())
+        .chain(bi.keys())
+        .copied()
+        .collect();
+    let mut out = Vec::with_capacity(ids.len());
+    for k in ids {
+        let b = bi.get(&k).map(|&i| &base[i]);
+        let o = oi.get(&k).map(|&i| &ours[i]);
+        let t = ti.get(&k).map(|&i| &theirs[i]);
+        match (b, o, t) {
+            (_, Some(o), Some(t)) => out.push(one(b, o, t, r)),
+            (None, Some(x), None) | (None, None, Some(x)) => out.push(x.clone()),
+            (Some(b), Some(x), None) | (Some(b), None, Some(x)) => {
+                if x != b {
+                    r.note(format!(
+                        "{}: deleted on one side, changed on the other; kept",
+                        what(x)
+                    ));
+                    out.push(x.clone());
+                }
+            }
+            (_, None, None) => {}
+        }
+    }
+    out
+}
+
+// ----- project.ron -----
+
+pub fn merge_project(
+    b: Option<&ProjectMeta>,
+    o: &ProjectMeta,
+    t: &ProjectMeta,
+    r: &mut Report,
+) -> ProjectMeta {
+    let collaborators = merge_by_id(
+        b.map_or(&[][..], |b| &b.collaborators),
+        &o.collaborators,
+        &t.collaborators,
+        |x: &Reviewer| x.id,
+        |x| format!("collaborator {}", x.name),
+        |bb, oo, tt, r| Reviewer {
+            id: oo.id,
+            name: pick(
+                "collaborator name",
+                bb.map(|x| &x.name),
+                &oo.name,
+                &tt.name,
+                r,
+            ),
+        },
+        r,
+    );
+    ProjectMeta {
+        format: o.format.max(t.format),
+        id: pick("project id", b.map(|x| &x.id), &o.id, &t.id, r),
+        title: pick("project title", b.map(|x| &x.title), &o.title, &t.title, r),
+        question: pick_text(
+            "review question",
+            b.map(|x| &x.question),
+            &o.question,
+            &t.question,
+            r,
+        ),
+        reviewer: Reviewer {
+            id: pick(
+                "reviewer",
+                b.map(|x| &x.reviewer.id),
+                &o.reviewer.id,
+                &t.reviewer.id,
+                r,
+            ),
+            name: pick(
+                "reviewer name",
+                b.map(|x| &x.reviewer.name),
+                &o.reviewer.name,
+                &t.reviewer.name,
+                r,
+            ),
+        },
+        created: pick("created", b.map(|x| &x.created), &o.created, &t.created, r),
+        collaborators,
+    }
+}
+
+// ----- codebook.ron -----
+
+pub fn merge_codebook(
+    b: Option<&Codebook>,
+    o: &Codebook,
+    t: &Codebook,
+    r: &mut Report,
+) -> Codebook {
+    let empty = Codebook::default();
+    let base = b.unwrap_or(&empty);
+    let mut codes = merge_by_id(
+        &base.codes,
+        &o.codes,
+        &t.codes,
+        |c: &Code| c.id,
+        |c| format!("code `{}`", c.name),
+        merge_code,
+        r,
+    );
+    // A code deleted on one side whose children the other side kept (or added) is
+    // still needed: the deletion yields.
+    loop {
+        let have: BTreeSet<Id> = codes.iter().map(|c| c.id).collect();
+        let missing: Vec<Id> = codes
+            .iter()
+            .filter_map(|c| c.parent)
+            .filter(|p| !have.contains(p))
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        if missing.is_empty() {
+            break;
+        }
+        let mut restored = false;
+        for id in missing {
+            let found = [o, t, base].iter().find_map(|cb| cb.get(id)).cloned();
+            match found {
+                Some(c) => {
+                    r.note(format!("code `{}`: deleted on one side, but still holds codes from the other; kept", c.name));
+                    codes.push(c);
+                    restored = true;
+                }
+                None => {
+                    for c in codes.iter_mut().filter(|c| c.parent == Some(id)) {
+                        c.parent = None;
+                    }
+                }
+            }
+        }
+        if !restored {
+            continue;
+        }
+    }
+    break_cycles(&mut codes, base, r);
+    let mut cb = Codebook {
+        format: o.format.max(t.format),
+        codes,
+    };
+    cb.canonicalize();
+    cb
+}
+
+fn merge_code(b: Option<&Code>, o: &Code, t: &Code, r: &mut Report) -> Code {
+    let label = format!("code `{}`", o.name);
+    let name = pick(
+        &format!("{label} name"),
+        b.map(|x| &x.name),
+        &o.name,
+        &t.name,
+        r,
+    );
+    let mut memo = pick_text(
+        &format!("{label} memo"),
+        b.map(|x| &x.memo),
+        &o.memo,
+        &t.memo,
+        r,
+    );
+    // Renamed differently on both sides: keep the other name where people will see it.
+    for other in [&o.name, &t.name] {
+        if *other != name && b.is_some_and(|b| b.name != *other) {
+            let line = format!("[thematic merge: also renamed to “{other}” on the other side]");
+            if !memo.contains(&line) {
+                if !memo.is_empty() {
+                    memo.push_str("\n\n");
+                }
+                memo.push_str(&line);
+            }
+        }
+    }
+    Code {
+        id: o.id,
+        parent: pick(
+            &format!("{label} parent"),
+            b.map(|x| &x.parent),
+            &o.parent,
+            &t.parent,
+            r,
+        ),
+        order: pick(
+            &format!("{label} order"),
+            b.map(|x| &x.order),
+            &o.order,
+            &t.order,
+            r,
+        ),
+        kind: pick(
+            &format!("{label} kind"),
+            b.map(|x| &x.kind),
+            &o.kind,
+            &t.kind,
+            r,
+        ),
+        name,
+        description: pick_text(
+            &format!("{label} definition"),
+            b.map(|x| &x.description),
+            &o.description,
+            &t.description,
+            r,
+        ),
+        color: pick(
+            &format!("{label} colour"),
+            b.map(|x| &x.color),
+            &o.color,
+            &t.color,
+            r,
+        ),
+        memo,
+    }
+}
+
+/// Two moves that together make a cycle (A under B on one side, B under A on the
+/// other): move the code with the smallest id in each cycle back to its base
+/// parent, or to the top level.
+fn break_cycles(codes: &mut [Code], base: &Codebook, r: &mut Report) {
+    loop {
+        let parent: HashMap<Id, Option<Id>> = codes.iter().map(|c| (c.id, c.parent)).collect();
+        let mut cycle: Option<Vec<Id>> = None;
+        for c in codes.iter() {
+            let mut seen = vec![c.id];
+            let mut cur = parent.get(&c.id).copied().flatten();
+            while let Some(p) = cur {
+                if let Some(i) = seen.iter().position(|x| *x == p) {
+                    cycle = Some(seen[i..].to_vec());
+                    break;
+                }
+                seen.push(p);
+                cur = parent.get(&p).copied().flatten();
+            }
+            if cycle.is_some() {
+                break;
+            }
+        }
+        let Some(cycle) = cycle else { return };
+        let victim = *cycle.iter().min().expect("a cycle has members");
+        let back = base
+            .get(victim)
+            .and_then(|c| c.parent)
+            .filter(|p| !cycle.contains(p) && parent.contains_key(p));
+        let c = codes
+            .iter_mut()
+            .find(|c| c.id == victim)
+            .expect("in the list");
+        r.note(format!(
+            "code `{}`: moves on both sides made a cycle; moved back",
+            c.name
+        ));
+        c.parent = back;
+    }
+}
+
+// ----- studies/<key>.ron -----
+
+pub fn merge_study(b: Option<&Study>, o: &Study, t: &Study, r: &mut Report) -> Study {
+    let label = format!("study {}", o.key);
+    let bc = b.map(|x| &x.citation);
+    let (oc, tc) = (&o.citation, &t.citation);
+    let citation = crate::model::Citation {
+        authors: pick(
+            &format!("{label} authors"),
+            bc.map(|x| &x.authors),
+            &oc.authors,
+            &tc.authors,
+            r,
+        ),
+        year: pick(
+            &format!("{label} year"),
+            bc.map(|x| &x.year),
+            &oc.year,
+            &tc.year,
+            r,
+        ),
+        title: pick(
+            &format!("{label} title"),
+            bc.map(|x| &x.title),
+            &oc.title,
+            &tc.title,
+            r,
+        ),
+        journal: pick(
+            &format!("{label} journal"),
+            bc.map(|x| &x.journal),
+            &oc.journal,
+            &tc.journal,
+            r,
+        ),
+        doi: pick(
+            &format!("{label} DOI"),
+            bc.map(|x| &x.doi),
+            &oc.doi,
+            &tc.doi,
+            r,
+        ),
+        volume: pick(
+            &format!("{label} volume"),
+            bc.map(|x| &x.volume),
+            &oc.volume,
+            &tc.volume,
+            r,
+        ),
+        issue: pick(
+            &format!("{label} issue"),
+            bc.map(|x| &x.issue),
+            &oc.issue,
+            &tc.issue,
+            r,
+        ),
+        pages: pick(
+            &format!("{label} pages"),
+            bc.map(|x| &x.pages),
+            &oc.pages,
+            &tc.pages,
+            r,
+        ),
+    };
+    let characteristics = merge_map(
+        b.map(|x| &x.characteristics),
+        &o.characteristics,
+        &t.characteristics,
+        &label,
+        r,
+    );
+    let appraisal = match (b.map(|x| &x.appraisal), &o.appraisal, &t.appraisal) {
+        (_, x, y) if x == y => x.clone(),
+        (Some(b), x, y) if b == x => y.clone(),
+        (Some(b), x, y) if b == y => x.clone(),
+        (_, Some(x), None) | (_, None, Some(x)) => Some(x.clone()),
+        (_, Some(x), Some(y)) => {
+            // Both appraised differently: keep the one with more reasons written,
+            // and the other's overall judgement beside it.
+            let (keep, other) = if (x.items.len(), &x.overall) >= (y.items.len(), &y.overall) {
+                (x, y)
+            } else {
+                (y, x)
+            };
+            r.note(format!("{label} appraisal: changed differently on both sides; kept one, the other's overall judgement added"));
+            let mut keep = keep.clone();
+            keep.overall = pick_text(
+                "appraisal",
+                None,
+                &keep.overall,
+                &other.overall,
+                &mut Report::default(),
+            );
+            Some(keep)
+        }
+        (_, None, None) => None,
+    };
+    let sources = merge_by_id(
+        b.map_or(&[][..], |x| &x.sources),
+        &o.sources,
+        &t.sources,
+        |s: &Source| s.id,
+        |s| format!("{label} source {}", s.name),
+        |bb, oo, tt, r| {
+            // A source is one unit (its file, hash and length belong together).
+            let key = |s: &Source| (s.sha256.clone(), s.chars, s.name.clone(), s.file.clone());
+            let k = pick(
+                &format!("{label} source {}", oo.name),
+                bb.map(key).as_ref(),
+                &key(oo),
+                &key(tt),
+                r,
+            );
+            if k == key(oo) { oo.clone() } else { tt.clone() }
+        },
+        r,
+    );
+    // Sources keep ours' order, then theirs' additions (codings sort by it).
+    let mut order: Vec<Id> = o.sources.iter().map(|s| s.id).collect();
+    order.extend(
+        t.sources
+            .iter()
+            .map(|s| s.id)
+            .filter(|id| !o.sources.iter().any(|s| s.id == *id)),
+    );
+    let mut sources_sorted: Vec<Source> = order
+        .iter()
+        .filter_map(|id| sources.iter().find(|s| s.id == *id).cloned())
+        .collect();
+    sources_sorted.extend(sources.iter().filter(|s| !order.contains(&s.id)).cloned());
+    let codings = merge_by_id(
+        b.map_or(&[][..], |x| &x.codings),
+        &o.codings,
+        &t.codings,
+        |c: &Coding| c.id,
+        |c| format!("{label} coding {}", c.id),
+        |bb, oo, tt, r| merge_coding(&label, bb, oo, tt, r),
+        r,
+    );
+    let mut s = Study {
+        format: o.format.max(t.format),
+        id: o.id,
+        key: pick(
+            &format!("{label} key"),
+            b.map(|x| &x.key),
+            &o.key,
+            &t.key,
+            r,
+        ),
+        citation,
+        characteristics,
+        appraisal,
+        memo: pick_text(
+            &format!("{label} memo"),
+            b.map(|x| &x.memo),
+            &o.memo,
+            &t.memo,
+            r,
+        ),
+        sources: sources_sorted,
+        codings,
+    };
+    s.sort_codings();
+    s
+}
+
+fn merge_coding(label: &str, b: Option<&Coding>, o: &Coding, t: &Coding, r: &mut Report) -> Coding {
+    let what = format!("{label} coding {}", o.id);
+    // The span and its quote move together.
+    let span = |c: &Coding| (c.source, c.start, c.end, c.quote.clone(), c.flag.clone());
+    let (source, start, end, quote, flag) = pick(
+        &format!("{what} span"),
+        b.map(span).as_ref(),
+        &span(o),
+        &span(t),
+        r,
+    );
+    Coding {
+        id: o.id,
+        source,
+        start,
+        end,
+        code: pick(
+            &format!("{what} code"),
+            b.map(|x| &x.code),
+            &o.code,
+            &t.code,
+            r,
+        ),
+        by: pick(
+            &format!("{what} reviewer"),
+            b.map(|x| &x.by),
+            &o.by,
+            &t.by,
+            r,
+        ),
+        at: pick(&format!("{what} time"), b.map(|x| &x.at), &o.at, &t.at, r),
+        construct: pick(
+            &format!("{what} construct"),
+            b.map(|x| &x.construct),
+            &o.construct,
+            &t.construct,
+            r,
+        ),
+        quote,
+        note: pick_text(
+            &format!("{what} note"),
+            b.map(|x| &x.note),
+            &o.note,
+            &t.note,
+            r,
+        ),
+        flag,
+    }
+}
+
+fn merge_map(
+    b: Option<&BTreeMap<String, String>>,
+    o: &BTreeMap<String, String>,
+    t: &BTreeMap<String, String>,
+    label: &str,
+    r: &mut Report,
+) -> BTreeMap<String, String> {
+    let keys: BTreeSet<&String> = o
+        .keys()
+        .chain(t.keys())
+        .chain(b.into_iter().flat_map(|m| m.keys()))
+        .collect();
+    let mut out = BTreeMap::new();
+    for k in keys {
+        let bv = b.and_then(|m| m.get(k));
+        match (bv, o.get(k), t.get(k)) {
+            (_, Some(x), Some(y)) => {
+                out.insert(k.clone(), pick_text(&format!("{label} {k}"), bv, x, y, r));
+            }
+            (None, Some(x), None) | (None, None, Some(x)) => {
+                out.insert(k.clone(), x.clone());
+            }
+            (Some(bv), Some(x), None) | (Some(bv), None, Some(x)) if x != bv => {
+                out.insert(k.clone(), x.clone());
+            }
+            _ => {}
+        }
+    }
+    out
+}
