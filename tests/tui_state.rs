@@ -541,3 +541,107 @@ fn retrieval_lists_every_coding_of_a_code_and_jumps_to_one() {
         1
     );
 }
+
+/// A second reviewer's codings, as `combine` would bring them: one matching the
+/// owner's coding of a passage, one that nobody else made.
+fn with_second_reviewer(h: &mut Harness) -> (thematic::model::Id, thematic::model::Id) {
+    use thematic::model::{Coding, Edit, Id};
+    let other = Id::new();
+    let s = h.app.open_study().unwrap().clone();
+    let mine = s.codings[0].clone();
+    let agree = Coding {
+        id: Id::new(),
+        by: other,
+        note: String::new(),
+        ..mine.clone()
+    };
+    let last = s.codings.last().unwrap().clone();
+    let lone_code = h
+        .app
+        .project
+        .codebook
+        .codes
+        .iter()
+        .find(|c| {
+            c.id != last.code
+                && !h.app.project.codebook.is_within(c.id, last.code)
+                && !h.app.project.codebook.is_within(last.code, c.id)
+        })
+        .unwrap()
+        .id;
+    let lone = Coding {
+        id: Id::new(),
+        by: other,
+        code: lone_code,
+        ..last.clone()
+    };
+    let (a, l) = (agree.id, lone.id);
+    h.app.apply(
+        Edit::Batch(vec![
+            Edit::PutCoding {
+                study: s.id,
+                coding: agree,
+            },
+            Edit::PutCoding {
+                study: s.id,
+                coding: lone,
+            },
+        ]),
+        "second reviewer",
+    );
+    (a, l)
+}
+
+#[test]
+fn the_reviewer_filter_shows_whose_coding_is_whose_and_jumps_to_disagreements() {
+    let mut h = Harness::sample();
+    h.keys("2");
+    let (agree, lone) = with_second_reviewer(&mut h);
+    let s = h.app.open_study().unwrap().clone();
+    let me = h.app.project.meta.reviewer.id;
+    let count = |h: &Harness| s.codings.iter().filter(|c| h.app.shows(&s, c)).count();
+    let s = h.app.open_study().unwrap().clone();
+    let total = s.codings.len();
+    assert_eq!(count(&h), total, "all");
+    h.keys("F");
+    assert_eq!(
+        count(&h),
+        s.codings.iter().filter(|c| c.by == me).count(),
+        "mine"
+    );
+    h.keys("F");
+    assert_eq!(count(&h), 2, "theirs");
+    h.keys("F");
+    let both: Vec<_> = s
+        .codings
+        .iter()
+        .filter(|c| h.app.shows(&s, c))
+        .map(|c| c.id)
+        .collect();
+    assert!(
+        both.contains(&agree) && !both.contains(&lone),
+        "both agree: {both:?}"
+    );
+    h.keys("F");
+    let dis: Vec<_> = s
+        .codings
+        .iter()
+        .filter(|c| h.app.shows(&s, c))
+        .map(|c| c.id)
+        .collect();
+    assert!(dis.contains(&lone) && !dis.contains(&agree));
+    assert!(h.screen().lines().last().unwrap().contains("disagreements"));
+    // Jump to the next disagreement: the cursor lands on a coding nobody matched.
+    h.keys("g >");
+    let at = h.app.codings_at(h.app.cursor);
+    assert!(!at.is_empty(), "on a disagreement");
+    assert!(
+        at.iter()
+            .all(|c| c.start == h.app.cursor || c.start < h.app.cursor)
+    );
+    h.keys("F");
+    assert_eq!(
+        h.app.reviewer_filter,
+        thematic::app::reviewers::ReviewerFilter::All
+    );
+}

@@ -89,6 +89,10 @@ actions! {
     Confirm "confirm" "take the highlighted entry",
     ToggleConstruct "toggle_construct" "switch construct type: participant / author / reviewer",
     CreateNew "create_new" "create a new code with the typed name",
+    FilterReviewers "filter_reviewers" "show all codings / mine / theirs / both agree / disagreements",
+    NextDisagreement "next_disagreement" "next coding no other reviewer matched",
+    PrevDisagreement "prev_disagreement" "previous coding no other reviewer matched",
+
 }
 
 /// Where a key is looked up.

@@ -6,6 +6,7 @@ pub mod input;
 pub mod keymap;
 pub mod layout;
 pub mod picker;
+pub mod reviewers;
 pub mod tree;
 mod update;
 pub mod views;
@@ -186,6 +187,8 @@ pub struct App {
     last_step: Option<LastStep>,
     pub message: Option<Message>,
     pub search: Option<String>,
+    /// Whose codings the Text pane shows.
+    pub reviewer_filter: reviewers::ReviewerFilter,
     /// A text shown as context in the retrieval view (source id, text).
     pub preview: Option<(Id, Arc<SourceText>)>,
     /// Codes applied recently, most recent first.
@@ -221,6 +224,7 @@ impl App {
             redo: Vec::new(),
             message: None,
             search: None,
+            reviewer_filter: Default::default(),
             preview: None,
             recent: ui.recent.clone(),
             size: Rect::new(0, 0, 80, 24),
@@ -570,6 +574,7 @@ impl App {
         s.codings
             .iter()
             .filter(|c| c.source == o.source && c.flag.is_none() && c.start <= cp && cp < c.end)
+            .filter(|c| self.shows(s, c))
             .collect()
     }
 

@@ -199,7 +199,11 @@ impl App {
                     input: super::input::LineInput::new(&prev),
                 })
             }
+            Action::FilterReviewers => self.cycle_filter(),
+            Action::NextDisagreement => self.jump_disagreement(true),
+            Action::PrevDisagreement => self.jump_disagreement(false),
             Action::NextMatch => self.find(true, self.cursor),
+
             Action::PrevMatch => self.find(false, self.cursor),
             Action::NextSource | Action::PrevSource => {
                 return self.switch_source(a == Action::NextSource);

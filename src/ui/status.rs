@@ -46,6 +46,9 @@ pub fn draw(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect) {
             }
         }
     }
+    if app.reviewer_filter != crate::app::reviewers::ReviewerFilter::All {
+        middle.push_str(&format!(" [{}]", app.reviewer_filter.label()));
+    }
     let right = match &app.message {
         Some(m) => m.text.clone(),
         None => hints(app),

@@ -67,6 +67,7 @@ pub fn draw(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect) {
                         && c.start < v1.max(v0 + 1)
                         && c.end > v0
                 })
+                .filter(|c| app.shows(s, c))
                 .collect()
         })
         .unwrap_or_default();
