@@ -179,11 +179,11 @@ fn import_refuses_unsupported_files() {
     let tmp = TempDir::new().unwrap();
     let root = tmp.path().join("review");
     init(&root).ok();
-    let file = inputs(&tmp).join("paper.pdf");
-    fs::write(&file, b"%PDF-1.4").unwrap();
+    let file = inputs(&tmp).join("paper.doc");
+    fs::write(&file, b"\xd0\xcf\x11\xe0").unwrap();
     let run = import(&root, &[&file], None);
     assert_eq!(run.code, 2, "{run:?}");
-    assert!(run.stderr.contains("paper.pdf"), "{run:?}");
+    assert!(run.stderr.contains("paper.doc"), "{run:?}");
 }
 
 #[test]

@@ -635,10 +635,22 @@ fn the_reviewer_filter_shows_whose_coding_is_whose_and_jumps_to_disagreements() 
     h.keys("g >");
     let at = h.app.codings_at(h.app.cursor);
     assert!(!at.is_empty(), "on a disagreement");
+    // It starts exactly here, and no earlier coding is a disagreement (g went to the top).
+    let study = h.app.open_study().unwrap().clone();
+    let cb = h.app.project.codebook.clone();
+    let unmatched = |c: &thematic::model::Coding| {
+        !thematic::app::reviewers::matched(&study, c, |a, b| cb.is_within(a, b))
+    };
+    assert!(at.iter().any(|c| c.start == h.app.cursor && unmatched(c)));
     assert!(
-        at.iter()
-            .all(|c| c.start == h.app.cursor || c.start < h.app.cursor)
+        study
+            .codings
+            .iter()
+            .filter(|c| c.start < h.app.cursor && c.start > 0)
+            .all(|c| !unmatched(c)),
+        "the first disagreement after the top"
     );
+
     h.keys("F");
     assert_eq!(
         h.app.reviewer_filter,

@@ -1,12 +1,14 @@
 use std::fs;
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
 use super::{CmdResult, Failure};
+use crate::interchange::docs::{self, EXTENSIONS, Kind};
 use crate::model::{Edit, Id, Source, Study};
 use crate::store::{Mode, Store, line_col};
 use crate::text::{SourceText, slug, strip_bom};
-
-const SUPPORTED: [&str; 2] = ["txt", "md"];
 
 pub fn run(dir: &Path, files: &[PathBuf], study: Option<&str>) -> CmdResult {
     let files = expand(files)?;
@@ -24,9 +26,22 @@ pub fn run(dir: &Path, files: &[PathBuf], study: Option<&str>) -> CmdResult {
         ),
         None => None,
     };
-    let mut added = 0;
+    // Every file is read (documents are converted, the slow part) before anything
+    // is written: a file that cannot be read leaves the project as it was.
+    let bar = progress(files.len());
+    let mut texts = Vec::with_capacity(files.len());
     for file in &files {
-        let text = read_text(file)?;
+        bar.set_message(
+            file.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+        );
+        texts.push(read_text(file).inspect_err(|_| bar.finish_and_clear())?);
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    let mut added = 0;
+    for (file, text) in files.iter().zip(texts) {
         let stem = file
             .file_stem()
             .and_then(|s| s.to_str())
@@ -101,10 +116,19 @@ fn expand(files: &[PathBuf]) -> Result<Vec<PathBuf>, Failure> {
             inside.sort();
             out.extend(inside);
         } else if !supported(f) {
+            let ext = f
+                .extension()
+                .and_then(|e| e.to_str())
+                .unwrap_or("")
+                .to_ascii_lowercase();
+            let hint = match ext.as_str() {
+                "doc" | "rtf" | "pages" | "wpd" => "; save it as .docx or .odt first",
+                _ => "",
+            };
             return Err(Failure::Usage(format!(
-                "{}: unsupported file type (thematic imports {})",
+                "{}: unsupported file type (thematic imports {}){hint}",
                 f.display(),
-                SUPPORTED.map(|e| format!(".{e}")).join(", ")
+                EXTENSIONS.map(|e| format!(".{e}")).join(", ")
             )));
         } else {
             out.push(f.clone());
@@ -114,12 +138,24 @@ fn expand(files: &[PathBuf]) -> Result<Vec<PathBuf>, Failure> {
 }
 
 fn supported(p: &Path) -> bool {
-    p.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| SUPPORTED.contains(&e.to_ascii_lowercase().as_str()))
+    Kind::of(p).is_some()
 }
 
-/// The file's text as stored: UTF-8 with any BOM dropped, line endings kept.
+/// A progress bar on stderr for imports of several files, when stderr is a
+/// terminal; a hidden one otherwise (pipes, scripts, tests).
+fn progress(files: usize) -> ProgressBar {
+    if files < 2 || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(files as u64), ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template("{bar:30} {pos}/{len} {wide_msg}") {
+        bar.set_style(style);
+    }
+    bar
+}
+
+/// The file's text as stored: UTF-8 with any BOM dropped, line endings kept;
+/// the text of a document (.docx, .odt, .pdf) as `docs` extracts it.
 fn read_text(file: &Path) -> Result<String, Failure> {
     let bytes = fs::read(file).map_err(|e| {
         Failure::Failed(format!(
@@ -128,6 +164,14 @@ fn read_text(file: &Path) -> Result<String, Failure> {
             crate::store::describe_io(&e)
         ))
     })?;
+    match Kind::of(file) {
+        Some(Kind::Plain) | None => {}
+        Some(kind) => {
+            return docs::extract(kind, &bytes)
+                .map(|t| strip_bom(&t).to_string())
+                .map_err(|e| Failure::Failed(format!("{}: {e}", file.display())));
+        }
+    }
     match String::from_utf8(bytes) {
         Ok(s) => Ok(strip_bom(&s).to_string()),
         Err(e) => {

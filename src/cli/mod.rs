@@ -1,9 +1,14 @@
 //! The command line: one file per subcommand, each a thin shell over the library.
 
+mod agreement;
 mod autocode;
 mod check;
+mod combine;
+mod export;
 mod git_setup;
 mod import;
+mod import_refi;
+mod import_refs;
 mod init;
 mod merge;
 mod report;
@@ -43,7 +48,7 @@ pub enum Command {
         #[arg(long, default_value = "")]
         question: String,
     },
-    /// Add studies from text files (.txt, .md); a folder imports every such file in it.
+    /// Add studies from .txt, .md, .docx, .odt or .pdf files; a folder imports every such file in it.
     Import {
         dir: PathBuf,
         #[arg(required = true)]
@@ -52,6 +57,8 @@ pub enum Command {
         #[arg(long)]
         study: Option<String>,
     },
+    /// Add studies from a reference manager's export (.ris, .bib), or fill in their citations.
+    ImportRefs { dir: PathBuf, file: PathBuf },
     /// Validate every file and every coding against its text; exit 1 on any error.
     Check { dir: PathBuf },
     /// Git's merge driver: merge one project file by meaning into OURS (`%O %A %B %P`).
@@ -68,6 +75,43 @@ pub enum Command {
     /// deleted on one side but still used on the other.
     #[command(hide = true)]
     RestoreCodes { dir: PathBuf },
+    /// Export as REFI-QDA: the project (.qdpx) for NVivo, ATLAS.ti, MAXQDA, QualCoder…, or its codebook (.qdc).
+    Export {
+        dir: PathBuf,
+        /// Write the whole project as a .qdpx.
+        #[arg(
+            long,
+            value_name = "FILE",
+            conflicts_with = "qdc",
+            required_unless_present = "qdc"
+        )]
+        qdpx: Option<PathBuf>,
+        /// Write the codebook as a .qdc.
+        #[arg(long, value_name = "FILE")]
+        qdc: Option<PathBuf>,
+    },
+    /// Create a project in DIR from a REFI-QDA project (.qdpx, or a .qde with its sources/ beside it, or that unpacked folder).
+    ImportQdpx {
+        file: PathBuf,
+        dir: PathBuf,
+        /// The project's title (default: the REFI project's name).
+        #[arg(long)]
+        title: Option<String>,
+        /// The owner (default: the REFI project's creating user, else its first user).
+        #[arg(long)]
+        reviewer: Option<String>,
+    },
+    /// Create a project in DIR from a REFI-QDA codebook (.qdc).
+    ImportQdc {
+        file: PathBuf,
+        dir: PathBuf,
+        /// The project's title (default: the file's name).
+        #[arg(long)]
+        title: Option<String>,
+        /// The owner (default: $USER).
+        #[arg(long)]
+        reviewer: Option<String>,
+    },
     /// Code every match of a literal (case-insensitive) or a regular expression.
     Autocode {
         dir: PathBuf,
@@ -91,6 +135,10 @@ pub enum Command {
         #[arg(long, value_parser = parse_construct, default_value = "unspecified")]
         construct: Construct,
     },
+    /// Combine two reviewers' projects that share no merge base into a new project.
+    Combine(combine::Args),
+    /// Inter-rater agreement per code: percent agreement and Cohen's kappa.
+    Agreement(agreement::Args),
     /// Print a report: coverage, matrix, codebook, segments, characteristics, appraisal.
     Report(report::Args),
 }
@@ -130,7 +178,23 @@ pub fn run(cli: Cli) -> ExitCode {
             question,
         }) => init::run(&dir, &title, &reviewer, &question),
         Some(Command::Import { dir, files, study }) => import::run(&dir, &files, study.as_deref()),
+        Some(Command::ImportRefs { dir, file }) => import_refs::run(&dir, &file),
         Some(Command::Check { dir }) => check::run(&dir),
+        Some(Command::Export { dir, qdpx, qdc }) => {
+            export::run(&dir, qdpx.as_deref(), qdc.as_deref())
+        }
+        Some(Command::ImportQdpx {
+            file,
+            dir,
+            title,
+            reviewer,
+        }) => import_refi::run_qdpx(&file, &dir, title, reviewer),
+        Some(Command::ImportQdc {
+            file,
+            dir,
+            title,
+            reviewer,
+        }) => import_refi::run_qdc(&file, &dir, title, reviewer),
         Some(Command::Merge {
             base,
             ours,
@@ -169,6 +233,8 @@ pub fn run(cli: Cli) -> ExitCode {
             construct,
         ),
         Some(Command::Report(args)) => report::run(&args),
+        Some(Command::Combine(args)) => combine::run(&args),
+        Some(Command::Agreement(args)) => agreement::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -70,14 +70,22 @@ pub fn reanchor_source(s: &Study, src: &Source, text: &SourceText, sha: &str) ->
     let mut new_src = src.clone();
     new_src.sha256 = sha.to_string();
     new_src.chars = text.chars();
-    // Flag first (flagged spans are exempt from the length check), then shrink or
-    // grow the source, then move codings into the new text.
-    let mut edits = flagged_edits;
-    edits.push(Edit::PutSource {
+    // Flag first (flagged spans are exempt from the length check). Every span must
+    // fit the recorded length at each step: a text that grew is recorded first and
+    // codings moved after; one that shrank has its codings moved first.
+    let grew = new_src.chars >= src.chars;
+    let put = Edit::PutSource {
         study: s.id,
         source: new_src,
-    });
-    edits.extend(moved_edits);
+    };
+    let mut edits = flagged_edits;
+    if grew {
+        edits.push(put);
+        edits.extend(moved_edits);
+    } else {
+        edits.extend(moved_edits);
+        edits.push(put);
+    }
     Reanchored {
         edit: Edit::Batch(edits),
         kept,
