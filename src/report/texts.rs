@@ -95,37 +95,5 @@ where
     T: Send,
     F: Fn(&'p Study) -> Result<T, StoreError> + Sync,
 {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, 16)
-        .min(studies.len().max(1));
-    if threads <= 1 {
-        return studies.iter().map(|s| one(s)).collect();
-    }
-    // Interleaved so that each thread gets a share of the long and the short studies.
-    let parts: Vec<Vec<(usize, Result<T, StoreError>)>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads)
-            .map(|t| {
-                let one = &one;
-                scope.spawn(move || {
-                    (t..studies.len())
-                        .step_by(threads)
-                        .map(|i| (i, one(studies[i])))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("a report thread panicked"))
-            .collect()
-    });
-    let mut slots: Vec<Option<Result<T, StoreError>>> = (0..studies.len()).map(|_| None).collect();
-    for (i, r) in parts.into_iter().flatten() {
-        slots[i] = Some(r);
-    }
-    slots
-        .into_iter()
-        .map(|r| r.expect("every study was computed"))
-        .collect()
+    crate::par::map(studies, |s| one(s)).into_iter().collect()
 }
