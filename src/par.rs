@@ -4,10 +4,18 @@
 /// `f(item)` for every item on up to one thread per core; results in input order.
 /// Items are dealt out interleaved, so each thread gets a share of large and small ones.
 pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, 16)
-        .min(items.len());
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    map_with(items, cores.clamp(1, 16), f)
+}
+
+/// Like [`map`] on `threads` threads: more than the cores for work that mostly
+/// waits on the disk (fsync).
+pub fn map_with<T: Sync, R: Send>(
+    items: &[T],
+    threads: usize,
+    f: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
+    let threads = threads.max(1).min(items.len());
     if threads <= 1 || items.len() < 4 {
         return items.iter().map(f).collect();
     }

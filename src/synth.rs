@@ -99,32 +99,11 @@ pub fn generate(root: &Path, spec: &SynthSpec) -> Result<Project, StoreError> {
         reviewers: &reviewers,
     };
     write(root, CODEBOOK_FILE, &to_ron(&codebook))?;
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, 8);
-    let chunk = heads.len().div_ceil(threads).max(1);
-    let results: Vec<Result<Vec<Study>, StoreError>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = heads
-            .chunks(chunk)
-            .enumerate()
-            .map(|(n, part)| {
-                let ctx = &ctx;
-                scope.spawn(move || {
-                    part.iter()
-                        .enumerate()
-                        .map(|(j, head)| ctx.fill(n * chunk + j, head.clone()))
-                        .collect::<Result<Vec<_>, _>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("a generator thread does not panic"))
-            .collect()
-    });
+    let order: Vec<usize> = (0..heads.len()).collect();
+    let results = crate::par::map(&order, |&i| ctx.fill(i, heads[i].clone()));
     let mut studies = Vec::with_capacity(spec.studies);
     for r in results {
-        studies.extend(r?);
+        studies.push(r?);
     }
     write(root, PROJECT_FILE, &to_ron(&meta))?;
     let mut project = Project {

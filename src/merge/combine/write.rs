@@ -9,7 +9,6 @@ use std::collections::BTreeSet;
 use std::fs::{self, File};
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::CombineError;
 use super::build::TextCopy;
@@ -220,28 +219,13 @@ fn reanchor(
 
 /// fsync every path (files and folders) on many threads at once.
 fn sync_all(paths: &[PathBuf]) -> Result<(), CombineError> {
-    let next = AtomicUsize::new(0);
-    let threads = SYNC_THREADS.min(paths.len()).max(1);
-    let errors: Vec<CombineError> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let p = paths.get(i)?;
-                        if let Err(e) = File::open(p).and_then(|f| f.sync_all()) {
-                            return Some(failed(p, &e));
-                        }
-                    }
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .filter_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
+    let errors = crate::par::map_with(paths, SYNC_THREADS, |p| {
+        File::open(p)
+            .and_then(|f| f.sync_all())
+            .err()
+            .map(|e| failed(p, &e))
     });
-    match errors.into_iter().next() {
+    match errors.into_iter().flatten().next() {
         Some(e) => Err(e),
         None => Ok(()),
     }

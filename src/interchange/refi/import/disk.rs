@@ -102,34 +102,10 @@ fn write_new(path: &Path, bytes: &[u8]) -> Result<(), RefiError> {
     r.map_err(|e| io_fail(path, &e))
 }
 
-/// `f(item)` for every item on `IO_THREADS` threads (for work that waits on the
-/// disk); results in input order.
+/// `f(item)` for every item on 8 threads (for work that waits on the disk);
+/// results in input order.
 fn io_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    const IO_THREADS: usize = 8;
-    let next = AtomicUsize::new(0);
-    let threads = IO_THREADS.min(items.len()).max(1);
-    let mut out: Vec<(usize, R)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut mine = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(item) = items.get(i) else { break };
-                        mine.push((i, f(item)));
-                    }
-                    mine
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
-    });
-    out.sort_by_key(|(i, _)| *i);
-    out.into_iter().map(|(_, r)| r).collect()
+    crate::par::map_with(items, 8, f)
 }
 
 /// Take back a project this import began: the folder did not exist or was empty.
