@@ -11,56 +11,17 @@
 //! includes writing the new project and checking it, as the command does) over a
 //! few runs and prints the medians.
 
+#[path = "common/bench.rs"]
+mod bench;
+
 use std::fs;
-use std::path::PathBuf;
+
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use thematic::interchange::refi::{self, ImportOptions, Progress};
 use thematic::store::{self, Mode, Store};
 use thematic::synth::{SynthSpec, generate};
-
-struct Args {
-    studies: Option<usize>,
-    runs: usize,
-    dir: Option<PathBuf>,
-}
-
-fn parse_args() -> Args {
-    let mut args = Args {
-        studies: None,
-        runs: 3,
-        dir: None,
-    };
-    let mut it = std::env::args().skip(1);
-    while let Some(a) = it.next() {
-        let mut value = || {
-            it.next()
-                .unwrap_or_else(|| usage(&format!("{a} needs a value")))
-        };
-        match a.as_str() {
-            "--studies" => {
-                args.studies = Some(value().parse().unwrap_or_else(|_| usage("--studies N")))
-            }
-            "--runs" => args.runs = value().parse().unwrap_or_else(|_| usage("--runs R")),
-            "--dir" => args.dir = Some(PathBuf::from(value())),
-            "-h" | "--help" => usage(""),
-            other => usage(&format!("unknown argument {other}")),
-        }
-    }
-    args.runs = args.runs.max(1);
-    args
-}
-
-fn usage(msg: &str) -> ! {
-    if !msg.is_empty() {
-        eprintln!("bench_qdpx: {msg}");
-    }
-    eprintln!(
-        "usage: cargo run --release --example bench_qdpx [-- --studies N] [--runs R] [--dir DIR]"
-    );
-    std::process::exit(2)
-}
 
 /// Records how long each phase the library reports takes.
 #[derive(Default)]
@@ -105,17 +66,12 @@ impl Phases {
     }
 }
 
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
 fn ms(d: Duration) -> String {
     format!("{:.0} ms", d.as_secs_f64() * 1000.0)
 }
 
 fn main() {
-    let args = parse_args();
+    let args = bench::parse_args("bench_qdpx", 3);
     let mut spec = SynthSpec::large();
     if let Some(n) = args.studies {
         spec.studies = n;
@@ -192,12 +148,12 @@ fn main() {
     );
     println!(
         "export --qdpx   median {} over {} runs",
-        ms(median(exports)),
+        ms(bench::median(&exports)),
         args.runs
     );
     println!(
         "import-qdpx     median {} over {} runs (includes writing the project and checking it)",
-        ms(median(imports)),
+        ms(bench::median(&imports)),
         args.runs
     );
 }

@@ -9,6 +9,9 @@
 //! already holds a project), then times opening, one-edit saves and `check`, and
 //! measures the peak memory of a child process that only opens the project.
 
+#[path = "common/bench.rs"]
+mod bench;
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::os::unix::fs::MetadataExt;
@@ -24,48 +27,6 @@ const OPEN_TARGET_MS: f64 = 400.0;
 const SAVE_TARGET_MS: f64 = 10.0;
 const MEMORY_TARGET_RATIO: f64 = 2.0;
 
-struct Args {
-    studies: Option<usize>,
-    runs: usize,
-    dir: Option<PathBuf>,
-}
-
-fn parse_args() -> Args {
-    let mut args = Args {
-        studies: None,
-        runs: 7,
-        dir: None,
-    };
-    let mut it = std::env::args().skip(1);
-    while let Some(a) = it.next() {
-        let mut value = || {
-            it.next()
-                .unwrap_or_else(|| usage(&format!("{a} needs a value")))
-        };
-        match a.as_str() {
-            "--studies" => {
-                args.studies = Some(value().parse().unwrap_or_else(|_| usage("--studies N")))
-            }
-            "--runs" => args.runs = value().parse().unwrap_or_else(|_| usage("--runs R")),
-            "--dir" => args.dir = Some(PathBuf::from(value())),
-            "-h" | "--help" => usage(""),
-            other => usage(&format!("unknown argument {other}")),
-        }
-    }
-    args.runs = args.runs.max(1);
-    args
-}
-
-fn usage(msg: &str) -> ! {
-    if !msg.is_empty() {
-        eprintln!("bench_store: {msg}");
-    }
-    eprintln!(
-        "usage: cargo run --release --example bench_store [-- --studies N] [--runs R] [--dir DIR]"
-    );
-    std::process::exit(2)
-}
-
 fn main() {
     let argv: Vec<String> = std::env::args().collect();
     if argv.get(1).map(String::as_str) == Some("--child-open") {
@@ -76,7 +37,7 @@ fn main() {
         }
         return;
     }
-    let args = parse_args();
+    let args = bench::parse_args("bench_store", 7);
     let mut spec = SynthSpec::large();
     if let Some(n) = args.studies {
         spec.studies = n;
@@ -519,12 +480,6 @@ fn timed_open(runs: usize, root: &Path, mode: Mode) -> Vec<Duration> {
         .collect()
 }
 
-fn median(v: &[Duration]) -> Duration {
-    let mut v = v.to_vec();
-    v.sort();
-    v[v.len() / 2]
-}
-
 fn ms(d: Duration) -> String {
     let ms = d.as_secs_f64() * 1e3;
     if ms < 10.0 {
@@ -541,11 +496,14 @@ fn row(label: &str, v: &[Duration], target: &str) {
     } else {
         String::new()
     };
-    println!("{label:<52} {:>10} {range:>22}   {target}", ms(median(v)));
+    println!(
+        "{label:<52} {:>10} {range:>22}   {target}",
+        ms(bench::median(v))
+    );
 }
 
 fn verdict_ms(v: &[Duration], target_ms: f64) -> String {
-    let m = median(v).as_secs_f64() * 1e3;
+    let m = bench::median(v).as_secs_f64() * 1e3;
     format!(
         "≤ {target_ms:.0} ms: {}",
         if m <= target_ms { "ok" } else { "MISSED" }

@@ -165,15 +165,7 @@ fn odt(path: &Path) {
 
 fn init(tmp: &TempDir) -> PathBuf {
     let root = tmp.path().join("review");
-    thematic([
-        OsStr::new("init"),
-        root.as_os_str(),
-        "--title".as_ref(),
-        "Review".as_ref(),
-        "--reviewer".as_ref(),
-        "Ann".as_ref(),
-    ])
-    .ok();
+    common::init(&root).ok();
     root
 }
 

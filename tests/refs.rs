@@ -22,15 +22,7 @@ fn fixture(name: &str) -> PathBuf {
 
 fn init(tmp: &TempDir) -> PathBuf {
     let root = tmp.path().join("review");
-    thematic([
-        OsStr::new("init"),
-        root.as_os_str(),
-        "--title".as_ref(),
-        "Review".as_ref(),
-        "--reviewer".as_ref(),
-        "Ann".as_ref(),
-    ])
-    .ok();
+    common::init(&root).ok();
     root
 }
 

@@ -164,13 +164,8 @@ Staff spoke of having nowhere to refer people with complex emotional needs.\n\
 A psychiatrist said the diagnosis was \"a door that closes more than it opens\".\n\
 Therapeutic relationships needed connection and distance at once.\n";
 
-/// `thematic init` + `import` of two studies + one `autocode`, in `root` (which must
-/// not exist). Returns the study keys.
-pub fn cli_project(root: &Path) -> [&'static str; 2] {
-    let src = root.with_extension("inputs");
-    fs::create_dir_all(&src).expect("inputs dir");
-    fs::write(src.join("Okafor 2019.txt"), RESULTS_A).expect("write input");
-    fs::write(src.join("Reyes 2020.txt"), RESULTS_B).expect("write input");
+/// `thematic init ROOT --title Review --reviewer Ann`.
+pub fn init(root: &Path) -> Run {
     thematic([
         OsStr::new("init"),
         root.as_os_str(),
@@ -179,7 +174,16 @@ pub fn cli_project(root: &Path) -> [&'static str; 2] {
         "--reviewer".as_ref(),
         "Ann".as_ref(),
     ])
-    .ok();
+}
+
+/// `thematic init` + `import` of two studies + one `autocode`, in `root` (which must
+/// not exist). Returns the study keys.
+pub fn cli_project(root: &Path) -> [&'static str; 2] {
+    let src = root.with_extension("inputs");
+    fs::create_dir_all(&src).expect("inputs dir");
+    fs::write(src.join("Okafor 2019.txt"), RESULTS_A).expect("write input");
+    fs::write(src.join("Reyes 2020.txt"), RESULTS_B).expect("write input");
+    init(root).ok();
     thematic([
         OsStr::new("import"),
         root.as_os_str(),

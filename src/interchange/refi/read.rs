@@ -239,6 +239,17 @@ impl<'a> P<'a> {
 
     /// Walk the children of the element just opened; `f` must consume each child
     /// it is given (parse or skip). Returns the element's own text.
+    /// Skip a container's child elements, counting them (sets and graphs are not
+    /// imported, only reported).
+    fn count_children(&mut self, empty: bool) -> R<usize> {
+        let mut n = 0;
+        self.children(empty, |p, _, empty| {
+            n += 1;
+            p.skip(empty).map(|_| ())
+        })?;
+        Ok(n)
+    }
+
     fn children(
         &mut self,
         empty: bool,
@@ -414,18 +425,14 @@ impl<'a> P<'a> {
                     }
                 })
                 .map(|_| ()),
-            "Sets" => p
-                .children(empty, |p, _, empty| {
-                    p.doc.sets += 1;
-                    p.skip(empty).map(|_| ())
-                })
-                .map(|_| ()),
-            "Graphs" => p
-                .children(empty, |p, _, empty| {
-                    p.doc.graphs += 1;
-                    p.skip(empty).map(|_| ())
-                })
-                .map(|_| ()),
+            "Sets" => {
+                p.doc.sets += p.count_children(empty)?;
+                Ok(())
+            }
+            "Graphs" => {
+                p.doc.graphs += p.count_children(empty)?;
+                Ok(())
+            }
             "Description" => {
                 let t = p.text(empty)?;
                 p.doc.description = t;
@@ -456,12 +463,10 @@ impl<'a> P<'a> {
                     }
                 })
                 .map(|_| ()),
-            "Sets" => p
-                .children(empty, |p, _, empty| {
-                    p.doc.sets += 1;
-                    p.skip(empty).map(|_| ())
-                })
-                .map(|_| ()),
+            "Sets" => {
+                p.doc.sets += p.count_children(empty)?;
+                Ok(())
+            }
             _ => p.unknown(&e, empty),
         })
         .map(|_| ())
