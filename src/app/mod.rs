@@ -457,11 +457,9 @@ impl App {
 
     /// Bring derived state up to date after the project changed.
     fn after_edit(&mut self, touched: &Touched) {
+        // Recounts the touched studies, then rolls up over the (maybe changed) tree.
         self.tally
             .update(&self.project, touched.studies.iter().copied());
-        if touched.codebook {
-            self.tally.roll_up(&self.project);
-        }
         self.refresh_rows();
         self.study_cursor = self
             .study_cursor
@@ -586,11 +584,7 @@ impl App {
         }
     }
 
-    pub(crate) fn ensure_cursor_visible_pub(&mut self) {
-        self.ensure_cursor_visible();
-    }
-
-    fn ensure_cursor_visible(&mut self) {
+    pub(crate) fn ensure_cursor_visible(&mut self) {
         let lines = self.lines();
         if lines.is_empty() {
             self.scroll = 0;

@@ -116,7 +116,7 @@ impl App {
             Some(s) => {
                 self.cursor = s;
                 self.anchor = None;
-                self.ensure_cursor_visible_pub();
+                self.ensure_cursor_visible();
             }
             None => self.info(if forward {
                 "no disagreement further on"

@@ -6,7 +6,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use super::keymap::{Action, Context, Key};
 use super::picker::{PickFor, Picker};
 use super::{App, ChooseFor, ConfirmFor, Effect, MemoTarget, OpenSource, Overlay, Pane, PromptFor};
-use crate::model::{Code, CodeKind, Coding, Construct, Edit, Id, now};
+use crate::model::{Code, CodeKind, Coding, Edit, Id, now};
 use crate::text::wrap::{display, line_of};
 use crate::text::{Motion, motion};
 
@@ -905,10 +905,7 @@ impl App {
                     self.recent.retain(|r| *r != code);
                     self.recent.insert(0, code);
                     let new = if created { "new code " } else { "" };
-                    self.info(format!(
-                        "coded as {new}{path} ({})",
-                        construct_label(construct)
-                    ));
+                    self.info(format!("coded as {new}{path} ({})", construct.label()));
                     self.reveal_code(code);
                 }
                 fx
@@ -974,10 +971,6 @@ impl App {
         }
         cb.path(code)
     }
-}
-
-fn construct_label(c: Construct) -> &'static str {
-    c.label()
 }
 
 /// Editing keys shared by prompts and the picker's filter.

@@ -220,7 +220,7 @@ impl App {
         self.cursor = start;
         self.anchor = None;
         if self.text.is_some() {
-            self.ensure_cursor_visible_pub();
+            self.ensure_cursor_visible();
         }
         fx
     }

@@ -214,14 +214,14 @@ pub fn merge_codebook(
         if missing.is_empty() {
             break;
         }
-        let mut restored = false;
+        // Each pass restores codes (whose own parents the next pass checks) or
+        // lifts orphans to the top level; it ends when nothing is missing.
         for id in missing {
             let found = [o, t, base].iter().find_map(|cb| cb.get(id)).cloned();
             match found {
                 Some(c) => {
                     r.note(format!("code `{}`: deleted on one side, but still holds codes from the other; kept", c.name));
                     codes.push(c);
-                    restored = true;
                 }
                 None => {
                     for c in codes.iter_mut().filter(|c| c.parent == Some(id)) {
@@ -229,9 +229,6 @@ pub fn merge_codebook(
                     }
                 }
             }
-        }
-        if !restored {
-            continue;
         }
     }
     break_cycles(&mut codes, base, r);

@@ -18,22 +18,10 @@ pub fn draw(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect) {
     };
     // Position and the codes under the cursor (Text), else the focused item.
     let mut middle = String::new();
-    if let (Some(s), Some(t)) = (app.open_study(), app.text.as_ref()) {
-        let chars = t.chars().max(1);
-        middle = format!(
-            " {} {}%",
-            s.key,
-            (app.cursor as u64 * 100 / chars as u64).min(100)
-        );
+    if app.text.is_some() {
         let lines = app.lines();
-        if !lines.is_empty() {
-            middle = format!(
-                " {} {}/{}",
-                app.open_study().map_or("", |s| s.key.as_str()),
-                line_of(&lines, app.cursor) + 1,
-                lines.len()
-            );
-        }
+        let key = app.open_study().map_or("", |s| s.key.as_str());
+        middle = format!(" {key} {}/{}", line_of(&lines, app.cursor) + 1, lines.len());
         if app.focus == Pane::Text {
             let names: Vec<String> = app
                 .codings_at(app.cursor)
