@@ -23,13 +23,17 @@ fn main() {
         bin.display()
     );
     let dir = tempfile::TempDir::new().expect("tempdir");
+    // KEEP=DIR leaves the inputs there, to profile the command by hand.
     let dir = if let Ok(keep) = std::env::var("KEEP") {
         std::fs::create_dir_all(&keep).unwrap();
         let _ = dir;
-        tempfile::TempDir::new_in(keep).unwrap()
+        let mut kept = tempfile::TempDir::new_in(keep).unwrap();
+        kept.disable_cleanup(true);
+        kept
     } else {
         dir
     };
+
     let spec = SynthSpec {
         studies: 1,
         words_per_study: 60_000,

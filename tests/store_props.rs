@@ -20,7 +20,9 @@ use thematic::model::{
     Answer, Appraisal, AppraisalItem, Citation, Code, CodeKind, Coding, Construct, Edit, Id,
     Project, ProjectMeta, Reviewer, Source, Study, StudyInfo, Touched,
 };
-use thematic::store::{Mode, Store, check, to_ron};
+use thematic::store::{
+    Mode, Store, Unsupported, check, from_ron_fast, to_ron, to_ron_by_ron, to_ron_fast,
+};
 use thematic::text::{Motion, SourceText, motion, sha256_hex};
 
 // ---------------------------------------------------------------------------
@@ -588,6 +590,161 @@ proptest! {
         save_load_save(&spec)?;
     }
 }
+
+// The fast canonical writer gives exactly the bytes `ron` gives, for every file kind.
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(cases(256)))]
+
+    #[test]
+    fn canonical_writer_matches_ron(spec in project_spec(), grapheme in any::<bool>()) {
+        let (p, _) = build(&spec, if grapheme { grapheme_span } else { raw_span });
+        let same = |what: &str, fast: Result<Vec<u8>, Unsupported>, reference: Vec<u8>| {
+            let fast = fast.map_err(|e| TestCaseError::fail(format!("{what}: {e}")))?;
+            prop_assert!(
+                fast == reference,
+                "{what}: canonical writer\n{}\nron\n{}",
+                String::from_utf8_lossy(&fast),
+                String::from_utf8_lossy(&reference)
+            );
+            Ok(())
+        };
+        same("project.ron", to_ron_fast(&p.meta), to_ron_by_ron(&p.meta))?;
+        same("codebook.ron", to_ron_fast(&p.codebook), to_ron_by_ron(&p.codebook))?;
+        for s in &p.studies {
+            same(&s.key, to_ron_fast(s), to_ron_by_ron(s))?;
+        }
+    }
+
+    // The canonical reader reads back everything the store writes, and other
+    // valid layouts of the same values (ron's compact form) to the same values.
+    #[test]
+    fn canonical_reader_reads_what_is_written(spec in project_spec()) {
+        let (p, _) = build(&spec, raw_span);
+        fn both<T>(what: &str, v: &T) -> Result<(), TestCaseError>
+        where
+            T: serde::Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug,
+        {
+            let canonical = String::from_utf8(to_ron(v)).unwrap();
+            let back: T = from_ron_fast(&canonical)
+                .map_err(|e| TestCaseError::fail(format!("{what}: {e}\n{canonical}")))?;
+            prop_assert_eq!(&back, v);
+            let compact = ron::to_string(v).unwrap();
+            let back: T = from_ron_fast(&compact)
+                .map_err(|e| TestCaseError::fail(format!("{what} (compact): {e}\n{compact}")))?;
+            prop_assert_eq!(&back, v);
+            Ok(())
+        }
+        both("project.ron", &p.meta)?;
+        both("codebook.ron", &p.codebook)?;
+        for s in &p.studies {
+            both(&s.key, s)?;
+        }
+    }
+
+    // Whatever the canonical reader accepts, `ron` accepts with the same value:
+    // the fast path never gives a file a meaning of its own. The texts are written
+    // files with random damage and random valid-looking edits.
+    #[test]
+    fn canonical_reader_never_disagrees_with_ron(
+        spec in project_spec(),
+        edits in prop::collection::vec(
+            (any::<Index>(), 0..4usize, prop::sample::select(SPLICES)),
+            1..4,
+        ),
+    ) {
+        let (p, _) = build(&spec, raw_span);
+        fn agree<T>(what: &str, text: &str) -> Result<(), TestCaseError>
+        where
+            T: serde::de::DeserializeOwned + PartialEq + std::fmt::Debug,
+        {
+            if let Ok(fast) = from_ron_fast::<T>(text) {
+                let by_ron = ron::from_str::<T>(text).map_err(|e| {
+                    TestCaseError::fail(format!("{what}: fast reader accepted, ron refused ({e}):\n{text}"))
+                })?;
+                prop_assert_eq!(fast, by_ron, "{}:\n{}", what, text);
+            }
+            Ok(())
+        }
+        let damage = |mut text: String| {
+            for (at, cut, splice) in &edits {
+                let mut i = at.index(text.len() + 1);
+                while !text.is_char_boundary(i) {
+                    i -= 1;
+                }
+                let mut j = (i + cut).min(text.len());
+                while !text.is_char_boundary(j) {
+                    j += 1;
+                }
+                text.replace_range(i..j, splice);
+            }
+            text
+        };
+        let text = |b: Vec<u8>| String::from_utf8(b).unwrap();
+        agree::<thematic::model::ProjectMeta>("project.ron", &damage(text(to_ron(&p.meta))))?;
+        agree::<thematic::model::Codebook>("codebook.ron", &damage(text(to_ron(&p.codebook))))?;
+        for s in &p.studies {
+            agree::<Study>(&s.key, &damage(text(to_ron(s))))?;
+        }
+    }
+}
+
+/// Pieces spliced into written files: RON syntax, look-alikes and near misses.
+const SPLICES: &[&str] = &[
+    "",
+    " ",
+    "\n",
+    "\t",
+    ",",
+    ",,",
+    ":",
+    "(",
+    ")",
+    "[",
+    "]",
+    "{",
+    "}",
+    "\"",
+    "\\",
+    "'",
+    "\\u{301}",
+    "\\u{110000}",
+    "\\u{}",
+    "\\x41",
+    "\\0",
+    "\\\n",
+    "//c\n",
+    "/*c*/",
+    "r#",
+    "r\"x\"",
+    "#![enable(implicit_some)]",
+    "Some",
+    "Some(",
+    "None",
+    "Some (1)",
+    "0",
+    "00",
+    "-",
+    "-0",
+    "+1",
+    "1_0",
+    "0x1f",
+    "1e3",
+    "1.5",
+    "9999999999999999999999",
+    "true",
+    "false",
+    "\u{a0}",
+    "\u{feff}",
+    "é",
+    "x: 1,",
+    "Study",
+    "format: 1,",
+    "memo: \"m\",",
+    "Yes",
+    "Yes()",
+    "Author",
+    "unit: ()",
+];
 
 // Ron round trips of single awkward strings, many at a time (cheap, no disk).
 proptest! {

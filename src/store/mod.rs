@@ -3,6 +3,8 @@
 
 mod anchor;
 mod atomic;
+mod canon;
+mod canon_de;
 mod check;
 mod error;
 mod lock;
@@ -17,10 +19,12 @@ use std::path::{Path, PathBuf};
 pub use crate::model::is_safe_relative;
 pub use anchor::{Reanchored, reanchor_source};
 pub use atomic::{TEMP_SUFFIX, sync_dir};
+pub use canon::Unsupported;
+pub use canon_de::Declined;
 pub use check::{CheckReport, check};
 pub use error::{Problem, StoreError, describe_io};
 pub use lock::{Acquired, Lock};
-pub use parse::{Versioned, from_ron, line_col, to_ron};
+pub use parse::{Versioned, from_ron, from_ron_fast, line_col, to_ron, to_ron_by_ron, to_ron_fast};
 
 use crate::model::{Codebook, Edit, Id, Project, ProjectMeta, Source, Study, Touched};
 use crate::text::SourceText;

@@ -8,7 +8,24 @@ use crate::model::FORMAT;
 
 /// The canonical bytes of a value: no struct names, one entity per line, `\n`
 /// newlines, escaped strings, a final newline. The same value gives the same bytes.
+///
+/// Written by [`super::canon`], which gives `ron`'s bytes faster; a shape it does
+/// not cover goes to `ron` itself.
 pub fn to_ron<T: Serialize>(value: &T) -> Vec<u8> {
+    to_ron_fast(value).unwrap_or_else(|_| to_ron_by_ron(value))
+}
+
+/// The canonical writer alone, without the fallback (for tests that compare it).
+#[doc(hidden)]
+pub fn to_ron_fast<T: Serialize>(value: &T) -> Result<Vec<u8>, super::canon::Unsupported> {
+    let mut s = super::canon::to_string(value)?;
+    s.push('\n');
+    Ok(s.into_bytes())
+}
+
+/// The canonical bytes as `ron` writes them: the definition [`to_ron`] must match.
+#[doc(hidden)]
+pub fn to_ron_by_ron<T: Serialize>(value: &T) -> Vec<u8> {
     let cfg = ron::ser::PrettyConfig::new()
         .struct_names(false)
         .depth_limit(2)
@@ -41,7 +58,15 @@ versioned!(
     crate::model::Study
 );
 
+/// The canonical reader alone, without the fallback to `ron` (for tests that
+/// compare the two).
+#[doc(hidden)]
+pub fn from_ron_fast<T: DeserializeOwned>(text: &str) -> Result<T, super::canon_de::Declined> {
+    super::canon_de::from_str(text)
+}
+
 /// Just the format number, to tell "newer version" apart from "malformed".
+
 #[derive(serde::Deserialize)]
 struct Probe {
     format: u32,
@@ -69,6 +94,12 @@ pub fn from_ron<T: DeserializeOwned + Versioned>(
         )]));
     }
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // The store's own files take the fast path; anything else, and every error,
+    // is parsed by `ron` itself.
+    if let Ok(v) = from_ron_fast::<T>(text) {
+        newer_check(path, v.format())?;
+        return Ok(v);
+    }
     match ron::from_str::<T>(text) {
         Ok(v) => {
             newer_check(path, v.format())?;
