@@ -122,6 +122,9 @@ fn main() {
     let serialize = timed(runs, || {
         std::hint::black_box(to_ron(&project.studies[pick]));
     });
+    let serialize_by_ron = timed(runs, || {
+        std::hint::black_box(store::to_ron_by_ron(&project.studies[pick]));
+    });
     let mut put = Vec::with_capacity(runs);
     let mut del = Vec::with_capacity(runs);
     for _ in 0..runs {
@@ -227,8 +230,13 @@ fn main() {
         "-",
     );
     row(
-        "  of which: parse studies (1 thread, ron)",
+        "  of which: parse studies (1 thread)",
         &[breakdown.parse],
+        "-",
+    );
+    row(
+        "  the same parse by ron alone (for comparison)",
+        &[breakdown.parse_by_ron],
         "-",
     );
     row(
@@ -236,6 +244,8 @@ fn main() {
         &serialize,
         "-",
     );
+    row("  the same by ron alone", &serialize_by_ron, "-");
+
     row(
         "apply PutCoding + save (1 file)",
         &put,
@@ -376,6 +386,8 @@ fn vm(field: &str) -> u64 {
 struct Breakdown {
     read: Duration,
     parse: Duration,
+    /// The same parse by `ron` alone (what the canonical reader replaced).
+    parse_by_ron: Duration,
 }
 
 /// Where the open time goes: reading the bytes vs parsing them, on one thread.
@@ -394,9 +406,16 @@ fn open_breakdown(root: &Path) -> Breakdown {
         let s: Study = from_ron(&p.display().to_string(), b).expect("parse");
         std::hint::black_box(s);
     }
+    let parse = t.elapsed();
+    let t = Instant::now();
+    for b in &bytes {
+        let s: Study = ron::from_str(std::str::from_utf8(b).expect("UTF-8")).expect("parse");
+        std::hint::black_box(s);
+    }
     Breakdown {
         read,
-        parse: t.elapsed(),
+        parse,
+        parse_by_ron: t.elapsed(),
     }
 }
 

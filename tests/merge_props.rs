@@ -17,12 +17,20 @@ fn id(n: u64) -> Id {
 /// One side's edit, chosen by numbers so that proptest can shrink it.
 #[derive(Clone, Debug)]
 enum Op {
-    AddCoding { start: u32, len: u32, code: usize },
+    AddCoding {
+        start: u32,
+        len: u32,
+        code: usize,
+    },
     DeleteCoding(usize),
     Note(usize, String),
-    Recode(usize, usize),
-    Construct(usize),
-    AddCode { parent: usize, name: String },
+    /// Recode a coding; the edit renews its time (the minute is the last number).
+    Recode(usize, usize, u32),
+    Construct(usize, u32),
+    AddCode {
+        parent: usize,
+        name: String,
+    },
     DeleteLeafCode(usize),
     Rename(usize, String),
     Move(usize, usize),
@@ -37,8 +45,8 @@ fn op() -> impl Strategy<Value = Op> {
         }),
         (0usize..50).prop_map(Op::DeleteCoding),
         (0usize..50, "[a-z ]{0,8}").prop_map(|(i, s)| Op::Note(i, s)),
-        (0usize..50, 0usize..50).prop_map(|(i, c)| Op::Recode(i, c)),
-        (0usize..50).prop_map(Op::Construct),
+        (0usize..50, 0usize..50, 0u32..3).prop_map(|(i, c, m)| Op::Recode(i, c, m)),
+        (0usize..50, 0u32..3).prop_map(|(i, m)| Op::Construct(i, m)),
         (0usize..50, "[A-Z][a-z]{1,6}").prop_map(|(parent, name)| Op::AddCode { parent, name }),
         (0usize..50).prop_map(Op::DeleteLeafCode),
         (0usize..50, "[A-Z][a-z]{1,6}").prop_map(|(i, s)| Op::Rename(i, s)),
@@ -117,10 +125,16 @@ fn apply(cb: &mut Codebook, s: &mut Study, ops: &[Op], fresh: &mut u64) {
                 s.codings.remove(i % n_cod);
             }
             Op::Note(i, t) if n_cod > 0 => s.codings[i % n_cod].note = t,
-            Op::Recode(i, c) if n_cod > 0 && n_code > 0 => {
-                s.codings[i % n_cod].code = cb.codes[c % n_code].id
+            Op::Recode(i, c, minute) if n_cod > 0 && n_code > 0 => {
+                let coding = &mut s.codings[i % n_cod];
+                coding.code = cb.codes[c % n_code].id;
+                coding.at = format!("2026-11-03T10:{minute:02}:00Z");
             }
-            Op::Construct(i) if n_cod > 0 => s.codings[i % n_cod].construct = Construct::Reviewer,
+            Op::Construct(i, minute) if n_cod > 0 => {
+                let coding = &mut s.codings[i % n_cod];
+                coding.construct = Construct::Reviewer;
+                coding.at = format!("2026-11-03T10:{minute:02}:00Z");
+            }
             Op::AddCode { parent, name } => {
                 *fresh += 1;
                 let parent = (n_code > 0).then(|| cb.codes[parent % n_code].id);
@@ -252,6 +266,40 @@ fn moves_on_both_sides_that_make_a_cycle_are_broken() {
     assert!(no_cycles(&m));
     assert_eq!(m.codes.len(), 2);
     assert!(r.lines.iter().any(|l| l.contains("cycle")), "{r:?}");
+}
+
+#[test]
+fn a_coding_changed_on_both_sides_takes_the_later_edit() {
+    let (_, bs) = base(3, 1);
+    // The base codes it with id(100); both sides recode it. `high` is the greater value.
+    let (low, high) = (id(101), id(102));
+    for (ours_later, ours_code, theirs_code) in [
+        (true, low, high),
+        (false, low, high),
+        (true, high, low),
+        (false, high, low),
+    ] {
+        let (mut os, mut ts) = (bs.clone(), bs.clone());
+        let (o, t) = (&mut os.codings[0], &mut ts.codings[0]);
+        o.code = ours_code;
+        t.code = theirs_code;
+        let (early, late) = ("2026-11-03T10:00:00Z", "2026-11-03T11:00:00Z");
+        o.at = (if ours_later { late } else { early }).into();
+        t.at = (if ours_later { early } else { late }).into();
+        let r = &mut Report::default();
+        let m = merge_study(Some(&bs), &os, &ts, r);
+        let want = if ours_later { ours_code } else { theirs_code };
+        assert_eq!(m.codings[0].code, want, "ours later: {ours_later}");
+        assert_eq!(m.codings[0].at, late);
+        assert!(r.lines.iter().any(|l| l.contains("later edit")), "{r:?}");
+    }
+    // Edited at the same time (to the second): the greater value, reported.
+    let (mut os, mut ts) = (bs.clone(), bs.clone());
+    os.codings[0].code = low;
+    ts.codings[0].code = high;
+    let r = &mut Report::default();
+    assert_eq!(merge_study(Some(&bs), &os, &ts, r).codings[0].code, high);
+    assert!(r.lines.iter().any(|l| l.contains("greater")), "{r:?}");
 }
 
 #[test]

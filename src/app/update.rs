@@ -621,6 +621,8 @@ impl App {
             for (s, c) in self.project.codings().filter(|(_, c)| c.code == from) {
                 let mut c: Coding = c.clone();
                 c.code = to;
+                c.at = now(); // an edit renews the time: merges prefer the later edit
+
                 edits.push(Edit::PutCoding {
                     study: s.id,
                     coding: c,

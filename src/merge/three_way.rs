@@ -8,8 +8,10 @@
 //!   (changed);
 //! - a field changed on one side takes that change; a field changed differently on
 //!   both sides keeps both versions when it is text (memos, descriptions, notes:
-//!   joined with a marker line), and otherwise takes the greater value in canonical
-//!   order (a deterministic, symmetric choice, reported);
+//!   joined with a marker line). Otherwise a coding takes the value of the side
+//!   edited later (its `at` time, which every edit of a coding renews), then of the
+//!   greater reviewer id; codes and studies carry no time and take the greater
+//!   value in canonical order. Each choice is deterministic, symmetric and reported;
 //! - a code renamed differently on both sides takes one name and records the other
 //!   in its memo; code moves that would form a cycle are broken by moving the code
 //!   with the smallest id to its base parent (or the top level).
@@ -44,6 +46,27 @@ fn pick<V: PartialEq + Clone + Debug + PartialOrd>(
     t: &V,
     r: &mut Report,
 ) -> V {
+    pick_by(what, b, o, t, Later::Unknown, r)
+}
+
+/// Which side edited an entity later, when the entity says (codings do).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Later {
+    Ours,
+    Theirs,
+    Unknown,
+}
+
+/// [`pick`], where a value changed differently on both sides comes from the side
+/// edited later, if known.
+fn pick_by<V: PartialEq + Clone + Debug + PartialOrd>(
+    what: &str,
+    b: Option<&V>,
+    o: &V,
+    t: &V,
+    later: Later,
+    r: &mut Report,
+) -> V {
     if o == t {
         return o.clone();
     }
@@ -52,9 +75,14 @@ fn pick<V: PartialEq + Clone + Debug + PartialOrd>(
         Some(b) if b == t => return o.clone(),
         _ => {}
     }
-    let chosen = if t > o { t.clone() } else { o.clone() };
+    let (chosen, why) = match later {
+        Later::Ours => (o.clone(), "the later edit's"),
+        Later::Theirs => (t.clone(), "the later edit's"),
+        Later::Unknown if t > o => (t.clone(), "the greater"),
+        Later::Unknown => (o.clone(), "the greater"),
+    };
     r.note(format!(
-        "{what}: changed differently on both sides; kept {chosen:?}"
+        "{what}: changed differently on both sides; kept {why} {chosen:?}"
     ));
     chosen
 }
@@ -529,14 +557,21 @@ fn merge_coding(label: &str, b: Option<&Coding>, o: &Coding, t: &Coding, r: &mut
         return t.clone();
     }
     let what = format!("{label} coding {}", o.id);
-
+    // Changed differently on both sides: the later edit wins, then the greater
+    // reviewer id (both are values, so swapping the sides changes nothing).
+    let later = match (&o.at, o.by).cmp(&(&t.at, t.by)) {
+        std::cmp::Ordering::Greater => Later::Ours,
+        std::cmp::Ordering::Less => Later::Theirs,
+        std::cmp::Ordering::Equal => Later::Unknown,
+    };
     // The span and its quote move together.
     let span = |c: &Coding| (c.source, c.start, c.end, c.quote.clone(), c.flag.clone());
-    let (source, start, end, quote, flag) = pick(
+    let (source, start, end, quote, flag) = pick_by(
         &format!("{what} span"),
         b.map(span).as_ref(),
         &span(o),
         &span(t),
+        later,
         r,
     );
     Coding {
@@ -544,28 +579,39 @@ fn merge_coding(label: &str, b: Option<&Coding>, o: &Coding, t: &Coding, r: &mut
         source,
         start,
         end,
-        code: pick(
+        code: pick_by(
             &format!("{what} code"),
             b.map(|x| &x.code),
             &o.code,
             &t.code,
+            later,
             r,
         ),
-        by: pick(
+        by: pick_by(
             &format!("{what} reviewer"),
             b.map(|x| &x.by),
             &o.by,
             &t.by,
+            later,
             r,
         ),
-        at: pick(&format!("{what} time"), b.map(|x| &x.at), &o.at, &t.at, r),
-        construct: pick(
+        at: pick_by(
+            &format!("{what} time"),
+            b.map(|x| &x.at),
+            &o.at,
+            &t.at,
+            later,
+            r,
+        ),
+        construct: pick_by(
             &format!("{what} construct"),
             b.map(|x| &x.construct),
             &o.construct,
             &t.construct,
+            later,
             r,
         ),
+
         quote,
         note: pick_text(
             &format!("{what} note"),
