@@ -354,3 +354,88 @@ fn kill_9_after_an_edit_loses_nothing_and_the_next_session_takes_the_lock_over()
     t.keys(&["q"]);
     assert_eq!(t.wait_dead(), 0);
 }
+
+/// A second reviewer's copy of the sample: their own id and name, and in the first
+/// study only every other coding (so the two disagree there).
+fn second_reviewer_copy() -> TempDir {
+    use thematic::model::{ProjectMeta, Study};
+    use thematic::store::{from_ron, to_ron};
+    let dir = sample_copy();
+    let root = dir.path();
+    let meta_path = root.join("project.ron");
+    let mut meta: ProjectMeta =
+        from_ron("project.ron", &std::fs::read(&meta_path).unwrap()).unwrap();
+    let (old, new) = (meta.reviewer.id, thematic::model::Id::from_u128(0xb2));
+    meta.reviewer.id = new;
+    meta.reviewer.name = "B. Reviewer".into();
+    std::fs::write(&meta_path, to_ron(&meta)).unwrap();
+    let mut files: Vec<_> = std::fs::read_dir(root.join("studies"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "ron"))
+        .collect();
+    files.sort();
+    for (i, p) in files.iter().enumerate() {
+        let mut s: Study = from_ron("study", &std::fs::read(p).unwrap()).unwrap();
+        for c in &mut s.codings {
+            assert_eq!(c.by, old);
+            c.by = new;
+        }
+        if i == 0 {
+            let mut n = 0;
+            s.codings.retain(|_| {
+                n += 1;
+                n % 2 == 1
+            });
+        }
+        std::fs::write(p, to_ron(&s)).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn two_reviewers_combined_then_filtered_and_their_disagreements_visited() {
+    let (a, b) = (sample_copy(), second_reviewer_copy());
+    let out = TempDir::new().unwrap();
+    let c = out.path().join("C");
+    let run = Command::new(env!("CARGO_BIN_EXE_thematic"))
+        .arg("combine")
+        .arg(a.path())
+        .arg(b.path())
+        .arg("--out")
+        .arg(&c)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let Some(t) = Tmux::start(&c) else {
+        return;
+    };
+    t.wait_for("Studies");
+    t.keys(&["Enter", "F"]);
+    t.wait_for("showing mine");
+    t.keys(&["F", "F", "F"]);
+    t.wait_for("showing disagreements");
+    let status = |t: &Tmux| t.screen().lines().last().unwrap_or("").to_string();
+    assert!(status(&t).contains(" 1/"), "{}", status(&t));
+    // The first study has codings only one reviewer made: `>` lands on one.
+    t.keys(&[">"]);
+    let start = Instant::now();
+    while status(&t).contains(" 1/") {
+        assert!(start.elapsed() < Duration::from_secs(15), "{}", t.screen());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(
+        status(&t).contains(" · "),
+        "a coding under the cursor: {}",
+        status(&t)
+    );
+    t.keys(&["<"]);
+    t.wait_for("no disagreement before this");
+    t.keys(&["q"]);
+    assert_eq!(t.wait_dead(), 0);
+}
