@@ -171,7 +171,9 @@ fn main() {
                     9 + n / 60,
                     n % 60
                 ),
+                edited: String::new(),
                 construct: c.construct,
+
                 quote: c.quote,
                 note: c.note,
                 flag: None,

@@ -757,6 +757,7 @@ fn codings(rng: &mut Rng, ctx: &Ctx<'_>, text: &Text, source: Id, study_no: usiz
             code,
             by,
             at: timestamp(86_400 + study_no as u64 * 7_919 + k as u64 * 97 + rng.below(60) as u64),
+            edited: String::new(),
             construct: if a.quote {
                 Construct::Participant
             } else {

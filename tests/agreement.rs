@@ -84,6 +84,7 @@ fn project(texts: &[&str], cuts: &[Cut], owner: u128, only: Option<u128>, x_id: 
                 code: if c == X { x_id } else { id(c) },
                 by: id(who),
                 at: "2026-11-25T10:14:03Z".into(),
+                edited: String::new(),
                 construct: Construct::Participant,
                 quote: t.slice(a, b).to_string(),
                 note: String::new(),

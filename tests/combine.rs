@@ -370,6 +370,7 @@ fn coding(cid: Id, src: &Source, t: &SourceText, a: u32, b: u32, code: Id, by: I
         code,
         by,
         at: "2026-11-25T10:14:03Z".into(),
+        edited: String::new(),
         construct: Construct::Participant,
         quote: t.slice(a, b).to_string(),
         note: String::new(),

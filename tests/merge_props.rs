@@ -89,6 +89,7 @@ fn base(ncodes: usize, ncodings: usize) -> (Codebook, Study) {
             code: id(100 + (i % ncodes) as u64),
             by: id(9),
             at: "2026-11-01T10:00:00Z".into(),
+            edited: String::new(),
             construct: Construct::Participant,
             quote: format!("q{start}"),
             note: String::new(),
@@ -115,6 +116,7 @@ fn apply(cb: &mut Codebook, s: &mut Study, ops: &[Op], fresh: &mut u64) {
                     code: cb.codes[code % n_code].id,
                     by: id(9),
                     at: "2026-11-02T10:00:00Z".into(),
+                    edited: String::new(),
                     construct: Construct::Author,
                     quote: format!("n{start}"),
                     note: String::new(),
@@ -128,12 +130,12 @@ fn apply(cb: &mut Codebook, s: &mut Study, ops: &[Op], fresh: &mut u64) {
             Op::Recode(i, c, minute) if n_cod > 0 && n_code > 0 => {
                 let coding = &mut s.codings[i % n_cod];
                 coding.code = cb.codes[c % n_code].id;
-                coding.at = format!("2026-11-03T10:{minute:02}:00Z");
+                coding.edited = format!("2026-11-03T10:{minute:02}:00Z");
             }
             Op::Construct(i, minute) if n_cod > 0 => {
                 let coding = &mut s.codings[i % n_cod];
                 coding.construct = Construct::Reviewer;
-                coding.at = format!("2026-11-03T10:{minute:02}:00Z");
+                coding.edited = format!("2026-11-03T10:{minute:02}:00Z");
             }
             Op::AddCode { parent, name } => {
                 *fresh += 1;
@@ -284,13 +286,15 @@ fn a_coding_changed_on_both_sides_takes_the_later_edit() {
         o.code = ours_code;
         t.code = theirs_code;
         let (early, late) = ("2026-11-03T10:00:00Z", "2026-11-03T11:00:00Z");
-        o.at = (if ours_later { late } else { early }).into();
-        t.at = (if ours_later { early } else { late }).into();
+        o.edited = (if ours_later { late } else { early }).into();
+        t.edited = (if ours_later { early } else { late }).into();
         let r = &mut Report::default();
         let m = merge_study(Some(&bs), &os, &ts, r);
         let want = if ours_later { ours_code } else { theirs_code };
         assert_eq!(m.codings[0].code, want, "ours later: {ours_later}");
-        assert_eq!(m.codings[0].at, late);
+        assert_eq!(m.codings[0].edited, late);
+        assert_eq!(m.codings[0].at, bs.codings[0].at, "when it was made stays");
+
         assert!(r.lines.iter().any(|l| l.contains("later edit")), "{r:?}");
     }
     // Edited at the same time (to the second): the greater value, reported.

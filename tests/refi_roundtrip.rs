@@ -66,7 +66,7 @@ fn digest(dir: &Path) -> BTreeMap<String, String> {
             out.insert(
                 format!("coding {}", c.id),
                 format!(
-                    "{}/{} {} [{},{}) {:?} by {} note {:?} at {}",
+                    "{}/{} {} [{},{}) {:?} by {} note {:?} at {} edited {:?}",
                     s.key,
                     src.name,
                     p.codebook.path(c.code),
@@ -75,7 +75,8 @@ fn digest(dir: &Path) -> BTreeMap<String, String> {
                     c.quote,
                     who(c.by),
                     c.note,
-                    c.at
+                    c.at,
+                    c.edited
                 ),
             );
         }
@@ -330,6 +331,7 @@ fn hard_project(root: &Path) -> Project {
             p.meta.reviewer.id,
         );
         c1.note = format!("note {i}\r\n<b>bold</b>");
+        c1.edited = "2026-11-27T08:30:00Z".into(); // REFI's modifiedDateTime
         let c2 = coding(id(400 + i as u128), &src, text, 5, chars, id(3), id(9));
         s.codings = vec![c1, c2];
         s.sources.push(src);

@@ -88,6 +88,7 @@ fn coding(
         code,
         by: Id::from_u128(0xfeed),
         at: "2026-11-25T10:00:00Z".into(),
+        edited: String::new(),
         construct: k,
         quote: text
             .chars()

@@ -174,6 +174,7 @@ fn child_saves_in_a_loop() {
                 code: code_id,
                 by: p.meta.reviewer.id,
                 at: thematic::model::now(),
+                edited: String::new(),
                 construct: Construct::Participant,
                 quote: text.slice(start, end).to_string(),
                 note: format!("round {r}"),

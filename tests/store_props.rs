@@ -186,6 +186,7 @@ struct CodingSpec {
     code: Index,
     by_owner: bool,
     at: String,
+    edited: String,
     construct: Construct,
     /// `None`: the quote is the text it covers.
     quote: Option<String>,
@@ -202,24 +203,34 @@ fn coding_spec() -> impl Strategy<Value = CodingSpec> {
             any::<Index>(),
         ),
         any::<bool>(),
-        prop_oneof![Just("2026-11-25T10:14:03Z".to_string()), any_string(10)],
+        (
+            prop_oneof![Just("2026-11-25T10:14:03Z".to_string()), any_string(10)],
+            prop_oneof![
+                2 => Just(String::new()),
+                1 => Just("2026-11-26T09:00:00Z".to_string()),
+                1 => any_string(10),
+            ],
+        ),
         prop::sample::select(Construct::ALL.to_vec()),
         prop::option::weighted(0.3, any_string(12)),
         any_string(12),
         prop::option::weighted(0.15, any_string(12)),
     )
         .prop_map(
-            |((source, a, b, code), by_owner, at, construct, quote, note, flag)| CodingSpec {
-                source,
-                a,
-                b,
-                code,
-                by_owner,
-                at,
-                construct,
-                quote,
-                note,
-                flag,
+            |((source, a, b, code), by_owner, (at, edited), construct, quote, note, flag)| {
+                CodingSpec {
+                    source,
+                    a,
+                    b,
+                    code,
+                    by_owner,
+                    at,
+                    edited,
+                    construct,
+                    quote,
+                    note,
+                    flag,
+                }
             },
         )
 }
@@ -480,6 +491,8 @@ fn build(spec: &ProjectSpec, snap: Snap) -> (Project, Vec<(String, String)>) {
                         sid(salt, 0, 99)
                     },
                     at: cs.at.clone(),
+                    edited: cs.edited.clone(),
+
                     construct: cs.construct,
                     quote: cs
                         .quote
@@ -1010,6 +1023,7 @@ fn new_coding(fresh: &mut Fresh, source: Id, (start, end): (u32, u32), code: Id,
         code,
         by,
         at: String::new(),
+        edited: String::new(),
         construct: Construct::Author,
         quote: format!("{start}..{end}"),
         note: String::new(),
@@ -1500,6 +1514,7 @@ fn tiny_coding(n: u128, source: Id, code: Id, start: u32, end: u32) -> Coding {
         code,
         by: id(9),
         at: String::new(),
+        edited: String::new(),
         construct: Construct::Participant,
         quote: String::new(),
         note: String::new(),

@@ -399,6 +399,36 @@ fn memos_go_through_the_editor_and_undo() {
 }
 
 #[test]
+fn editing_a_coding_note_stamps_the_edit_time_and_keeps_when_it_was_made() {
+    let mut h = Harness::sample();
+    h.keys("2 } v ) c \"Zeta code\" enter {");
+    let made = h.codings_of("Zeta code");
+    assert_eq!(made.len(), 1);
+    assert!(made[0].edited.is_empty(), "a new coding has no edit time");
+    h.editor = Some("Why this span.\n".into());
+    h.keys("e");
+    let after = h.on_disk();
+    let c = after
+        .codings()
+        .map(|(_, c)| c)
+        .find(|c| c.id == made[0].id)
+        .unwrap();
+    assert_eq!(c.note, "Why this span.");
+    assert_eq!(c.at, made[0].at, "when it was made is kept");
+    assert!(
+        c.edited.len() == 20 && c.edited.ends_with('Z') && c.edited >= c.at,
+        "an RFC 3339 edit time: {:?}",
+        c.edited
+    );
+    h.keys("u");
+    assert_eq!(
+        h.codings_of("Zeta code")[0],
+        made[0],
+        "undo takes the stamp back too"
+    );
+}
+
+#[test]
 fn a_failed_save_takes_the_edit_back() {
     let mut h = Harness::sample();
     let before = h.app.project.clone();

@@ -366,7 +366,7 @@ impl App {
                     (c.note != text).then(|| {
                         let mut c = c.clone();
                         c.note = text.clone();
-                        c.at = crate::model::now(); // merges prefer the later edit
+                        c.edited = crate::model::now(); // merges prefer the later edit
 
                         Edit::PutCoding { study, coding: c }
                     })

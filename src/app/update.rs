@@ -621,7 +621,7 @@ impl App {
             for (s, c) in self.project.codings().filter(|(_, c)| c.code == from) {
                 let mut c: Coding = c.clone();
                 c.code = to;
-                c.at = now(); // an edit renews the time: merges prefer the later edit
+                c.edited = now(); // merges prefer the later edit
 
                 edits.push(Edit::PutCoding {
                     study: s.id,
@@ -890,6 +890,7 @@ impl App {
                     code,
                     by: self.project.meta.reviewer.id,
                     at: now(),
+                    edited: String::new(),
                     construct,
                     quote: text.slice(start, end).to_string(),
                     note: String::new(),

@@ -90,6 +90,7 @@ pub fn run(
                         code: code_id,
                         by: project.meta.reviewer.id,
                         at: at.clone(),
+                        edited: String::new(),
                         construct,
                         quote: m.as_str().to_string(),
                         note: String::new(),

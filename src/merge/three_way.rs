@@ -9,9 +9,10 @@
 //! - a field changed on one side takes that change; a field changed differently on
 //!   both sides keeps both versions when it is text (memos, descriptions, notes:
 //!   joined with a marker line). Otherwise a coding takes the value of the side
-//!   edited later (its `at` time, which every edit of a coding renews), then of the
-//!   greater reviewer id; codes and studies carry no time and take the greater
-//!   value in canonical order. Each choice is deterministic, symmetric and reported;
+//!   changed later (its `edited` time, else `at`), then of the greater reviewer id;
+//!   codes and studies carry no time and take the greater value in canonical
+//!   order. Each choice is deterministic, symmetric and reported;
+
 //! - a code renamed differently on both sides takes one name and records the other
 //!   in its memo; code moves that would form a cycle are broken by moving the code
 //!   with the smallest id to its base parent (or the top level).
@@ -559,7 +560,14 @@ fn merge_coding(label: &str, b: Option<&Coding>, o: &Coding, t: &Coding, r: &mut
     let what = format!("{label} coding {}", o.id);
     // Changed differently on both sides: the later edit wins, then the greater
     // reviewer id (both are values, so swapping the sides changes nothing).
-    let later = match (&o.at, o.by).cmp(&(&t.at, t.by)) {
+    let changed = |c: &Coding| {
+        if c.edited.is_empty() {
+            c.at.clone()
+        } else {
+            c.edited.clone()
+        }
+    };
+    let later = match (changed(o), o.by).cmp(&(changed(t), t.by)) {
         std::cmp::Ordering::Greater => Later::Ours,
         std::cmp::Ordering::Less => Later::Theirs,
         std::cmp::Ordering::Equal => Later::Unknown,
@@ -603,6 +611,12 @@ fn merge_coding(label: &str, b: Option<&Coding>, o: &Coding, t: &Coding, r: &mut
             later,
             r,
         ),
+        // The later edit's time, without a line of its own in the report.
+        edited: match later {
+            Later::Ours => o.edited.clone(),
+            Later::Theirs => t.edited.clone(),
+            Later::Unknown => o.edited.clone().max(t.edited.clone()),
+        },
         construct: pick_by(
             &format!("{what} construct"),
             b.map(|x| &x.construct),
@@ -611,8 +625,8 @@ fn merge_coding(label: &str, b: Option<&Coding>, o: &Coding, t: &Coding, r: &mut
             later,
             r,
         ),
-
         quote,
+
         note: pick_text(
             &format!("{what} note"),
             b.map(|x| &x.note),

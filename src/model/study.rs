@@ -163,9 +163,15 @@ pub struct Coding {
     pub code: Id,
     /// The reviewer who made it.
     pub by: Id,
-    /// RFC 3339 UTC timestamp.
+    /// When it was made: RFC 3339 UTC timestamp.
     #[serde(default)]
     pub at: String,
+    /// When it was last changed (its code, span or note), if ever: RFC 3339 UTC.
+    /// A merge that finds a coding changed differently on both sides prefers the
+    /// later edit.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub edited: String,
+
     #[serde(default)]
     pub construct: Construct,
     /// The text the span covers, so that diffs show what was coded and the coding

@@ -105,6 +105,7 @@ pub struct Selection {
     pub description: String,
     pub creating_user: Option<String>,
     pub created: Option<String>,
+    pub modified: Option<String>,
     pub codings: Vec<RCoding>,
     pub notes: Vec<String>,
 }
@@ -608,6 +609,7 @@ impl<'a> P<'a> {
             end,
             creating_user: a.guid("creatingUser"),
             created: a.get("creationDateTime").map(str::to_string),
+            modified: a.get("modifiedDateTime").map(str::to_string),
             ..Selection::default()
         };
         self.children(empty, |p, e, empty| match local(&e).as_str() {

@@ -493,7 +493,11 @@ fn write_source(
             if is_datetime(&c.at) {
                 attrs.push(attr("creationDateTime", &c.at));
             }
+            if is_datetime(&c.edited) {
+                attrs.push(attr("modifiedDateTime", &c.edited));
+            }
             let id = c.id.to_string();
+
             let code = c.code.to_string();
             w.create_element("PlainTextSelection")
                 .with_attributes(attrs)

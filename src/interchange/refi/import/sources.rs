@@ -70,7 +70,7 @@ pub(super) fn convert(ts: &TextSource, text: String, ctx: &Ctx) -> Converted {
                 rc: &read::RCoding,
                 span: (u32, u32),
                 by: Id,
-                at: Option<&String>,
+                (at, edited): (Option<&String>, Option<&String>),
                 note: String| {
         let Some(code) = rc.code.as_ref().and_then(|g| ctx.codes.get(g)) else {
             out.no_code += 1;
@@ -89,6 +89,9 @@ pub(super) fn convert(ts: &TextSource, text: String, ctx: &Ctx) -> Converted {
                 .as_deref()
                 .or(at.map(String::as_str))
                 .and_then(normalize_datetime)
+                .unwrap_or_default(),
+            edited: edited
+                .and_then(|e| normalize_datetime(e))
                 .unwrap_or_default(),
             construct: Construct::Unspecified,
             quote: text.slice(span.0, span.1).to_string(),
@@ -129,7 +132,8 @@ pub(super) fn convert(ts: &TextSource, text: String, ctx: &Ctx) -> Converted {
         }
         let by = user(&s.creating_user).unwrap_or(source_by);
         for rc in &s.codings {
-            push(&mut out, rc, span, by, s.created.as_ref(), sel_note.clone());
+            let times = (s.created.as_ref(), s.modified.as_ref());
+            push(&mut out, rc, span, by, times, sel_note.clone());
         }
     }
     for rc in &ts.codings {
@@ -137,7 +141,14 @@ pub(super) fn convert(ts: &TextSource, text: String, ctx: &Ctx) -> Converted {
             out.bad_span += 1;
             continue;
         }
-        push(&mut out, rc, (0, chars), source_by, None, String::new());
+        push(
+            &mut out,
+            rc,
+            (0, chars),
+            source_by,
+            (None, None),
+            String::new(),
+        );
     }
     out.text = text.as_str().to_string();
     out
