@@ -887,6 +887,60 @@ fn studies_only_in_b_are_added_with_a_unique_key_and_same_spans_by_two_reviewers
 }
 
 #[test]
+fn the_same_coding_edited_in_both_inputs_keeps_both_notes_and_the_later_construct() {
+    let tmp = TempDir::new().unwrap();
+    let files = [("okafor-2019/results.txt".to_string(), ORIGINAL.to_string())];
+    // Ben's project began as a copy of Ann's: Ann's coding is in both, and each
+    // copy changed it.
+    let mut pa = one_study((1_000, "Ann"), ORIGINAL, &[("a key", 50)]);
+    let mut pb = pa.clone();
+    pb.meta.id = id(2_001);
+    pb.meta.reviewer = Reviewer {
+        id: id(2_000),
+        name: "Ben".into(),
+    };
+    pb.meta.collaborators.push(pa.meta.reviewer.clone());
+    let ca = &mut pa.studies[0].codings[0];
+    ca.note = "Ann: central to the theme.".into();
+    ca.construct = Construct::Author;
+    ca.edited = "2026-11-26T09:00:00Z".into();
+    let cb = &mut pb.studies[0].codings[0];
+    cb.note = "Ann (on the laptop): check P4's wording.".into();
+    cb.construct = Construct::Reviewer;
+    cb.edited = "2026-11-27T09:00:00Z".into();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    create(&a, &pa, &files);
+    create(&b, &pb, &files);
+    let (ab, ba) = (tmp.path().join("ab"), tmp.path().join("ba"));
+    let summary = combine(&a, &b, &ab).unwrap();
+    combine(&b, &a, &ba).unwrap();
+    assert_eq!(
+        parts(&ab),
+        parts(&ba),
+        "the order of the inputs does not matter"
+    );
+    assert_eq!(summary.duplicates, 1);
+    assert_eq!(summary.notes_joined, 1);
+    let c = open(&ab);
+    let codings = &c.studies[0].codings;
+    assert_eq!(codings.len(), 1, "{codings:?}");
+    let note = &codings[0].note;
+    assert!(
+        note.contains("Ann: central")
+            && note.contains("check P4")
+            && note.contains(thematic::merge::three_way::TEXT_MARKER),
+        "{note}"
+    );
+    assert_eq!(
+        codings[0].construct,
+        Construct::Reviewer,
+        "the later change"
+    );
+    assert_eq!(codings[0].edited, "2026-11-27T09:00:00Z");
+    assert_eq!(codings[0].at, "2026-11-25T10:14:03Z");
+}
+
+#[test]
 fn refuses_an_output_folder_that_is_not_empty() {
     let tmp = TempDir::new().unwrap();
     let a = tmp.path().join("a");

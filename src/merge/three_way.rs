@@ -98,14 +98,25 @@ fn pick_text(what: &str, b: Option<&String>, o: &String, t: &String, r: &mut Rep
         Some(b) if b == t => return o.clone(),
         _ => {}
     }
-    if o.is_empty() || t.is_empty() {
-        // One side emptied it (or never had it, with no base): keep what there is.
-        return if o.is_empty() { t.clone() } else { o.clone() };
+    if !o.is_empty() && !t.is_empty() {
+        r.note(format!(
+            "{what}: both sides changed the text; both versions kept"
+        ));
     }
-    let (first, second) = if o <= t { (o, t) } else { (t, o) };
-    r.note(format!(
-        "{what}: both sides changed the text; both versions kept"
-    ));
+    join_texts(o, t)
+}
+
+/// Two versions of a text, kept both, in a fixed order (so that swapping them
+/// gives the same result) and separated by [`TEXT_MARKER`]. An empty or equal
+/// version adds nothing.
+pub fn join_texts(a: &str, b: &str) -> String {
+    if a == b || b.is_empty() {
+        return a.to_string();
+    }
+    if a.is_empty() {
+        return b.to_string();
+    }
+    let (first, second) = if a <= b { (a, b) } else { (b, a) };
     format!("{first}\n\n{TEXT_MARKER}\n{second}")
 }
 

@@ -450,12 +450,17 @@ impl Builder<'_> {
         {
             self.s.duplicates += 1;
             let kept = &mut codings[n];
-            if kept.note.is_empty() {
-                kept.note = c.note;
+            // The same coding in both inputs, perhaps edited in one: nothing of
+            // either is dropped, and the result does not depend on which came first.
+            if !kept.note.is_empty() && !c.note.is_empty() && kept.note != c.note {
+                self.s.notes_joined += 1;
             }
-            if kept.construct == crate::model::Construct::Unspecified {
-                kept.construct = c.construct;
+            kept.note = crate::merge::three_way::join_texts(&kept.note, &c.note);
+            kept.construct = merged_construct(kept, &c);
+            if !c.at.is_empty() && (kept.at.is_empty() || c.at < kept.at) {
+                kept.at = c.at; // when it was first made
             }
+            kept.edited = kept.edited.clone().max(c.edited);
             return Placed::Duplicate(kept.id);
         }
         if !self.coding_ids.insert(c.id) {
@@ -500,4 +505,27 @@ fn fresh(taken: &mut HashSet<Id>, salt: Id, old: Id) -> Id {
         })
         .find(|id| taken.insert(*id))
         .expect("a fresh id")
+}
+
+/// The construct of a coding both inputs hold: a set one over `Unspecified`, else
+/// the later change's, else the greater (a choice that ignores input order).
+fn merged_construct(a: &Coding, b: &Coding) -> crate::model::Construct {
+    use crate::model::Construct::Unspecified;
+    let changed = |c: &Coding| {
+        if c.edited.is_empty() {
+            c.at.clone()
+        } else {
+            c.edited.clone()
+        }
+    };
+    match (a.construct, b.construct) {
+        (x, y) if x == y => x,
+        (Unspecified, y) => y,
+        (x, Unspecified) => x,
+        (x, y) => match changed(a).cmp(&changed(b)) {
+            std::cmp::Ordering::Greater => x,
+            std::cmp::Ordering::Less => y,
+            std::cmp::Ordering::Equal => x.max(y),
+        },
+    }
 }

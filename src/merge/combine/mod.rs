@@ -197,6 +197,8 @@ pub struct Summary {
     pub codings_b: usize,
     pub codings_out: usize,
     pub duplicates: usize,
+    /// Of those, how many had a different note in each input (both kept).
+    pub notes_joined: usize,
     pub reanchored: usize,
     pub renamed: usize,
     pub flagged: Vec<FlaggedCoding>,
@@ -256,6 +258,12 @@ impl Summary {
                 self.renamed
             ),
         ];
+        if self.notes_joined > 0 {
+            out.push(format!(
+                "notes: {} coding(s) in both inputs with different notes; both versions kept, marked",
+                self.notes_joined
+            ));
+        }
         if self.sources_added > 0 {
             out.push(format!(
                 "sources: {} of {other}'s added to studies in both (texts copied)",
@@ -339,6 +347,7 @@ pub fn combine(a: &Path, b: &Path, out: &Path) -> Result<Summary, CombineError> 
         codings_b,
         codings_out: 0,
         duplicates: 0,
+        notes_joined: 0,
         reanchored: 0,
         renamed: 0,
         flagged: Vec::new(),
