@@ -69,6 +69,9 @@ fn main() {
     std::fs::write(work.join("base.ron"), to_ron(&base)).unwrap();
     std::fs::write(work.join("theirs.ron"), to_ron(&t)).unwrap();
     let ours = to_ron(&o);
+    // The driver overwrites ours.ron: a copy to restore it from when timing by hand.
+    std::fs::write(work.join("ours-before.ron"), &ours).unwrap();
+
     let mut times = Vec::new();
     for _ in 0..21 {
         std::fs::write(work.join("ours.ron"), &ours).unwrap();
