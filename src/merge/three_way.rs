@@ -571,14 +571,7 @@ fn merge_coding(label: &str, b: Option<&Coding>, o: &Coding, t: &Coding, r: &mut
     let what = format!("{label} coding {}", o.id);
     // Changed differently on both sides: the later edit wins, then the greater
     // reviewer id (both are values, so swapping the sides changes nothing).
-    let changed = |c: &Coding| {
-        if c.edited.is_empty() {
-            c.at.clone()
-        } else {
-            c.edited.clone()
-        }
-    };
-    let later = match (changed(o), o.by).cmp(&(changed(t), t.by)) {
+    let later = match (o.last_changed(), o.by).cmp(&(t.last_changed(), t.by)) {
         std::cmp::Ordering::Greater => Later::Ours,
         std::cmp::Ordering::Less => Later::Theirs,
         std::cmp::Ordering::Equal => Later::Unknown,

@@ -184,7 +184,19 @@ pub struct Coding {
     pub flag: Option<String>,
 }
 
+impl Coding {
+    /// When it last changed: its edit time, else when it was made.
+    pub fn last_changed(&self) -> &str {
+        if self.edited.is_empty() {
+            &self.at
+        } else {
+            &self.edited
+        }
+    }
+}
+
 /// The contents of `studies/<key>.ron`.
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Study {
     pub format: u32,

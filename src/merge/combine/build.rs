@@ -511,18 +511,11 @@ fn fresh(taken: &mut HashSet<Id>, salt: Id, old: Id) -> Id {
 /// the later change's, else the greater (a choice that ignores input order).
 fn merged_construct(a: &Coding, b: &Coding) -> crate::model::Construct {
     use crate::model::Construct::Unspecified;
-    let changed = |c: &Coding| {
-        if c.edited.is_empty() {
-            c.at.clone()
-        } else {
-            c.edited.clone()
-        }
-    };
     match (a.construct, b.construct) {
         (x, y) if x == y => x,
         (Unspecified, y) => y,
         (x, Unspecified) => x,
-        (x, y) => match changed(a).cmp(&changed(b)) {
+        (x, y) => match a.last_changed().cmp(b.last_changed()) {
             std::cmp::Ordering::Greater => x,
             std::cmp::Ordering::Less => y,
             std::cmp::Ordering::Equal => x.max(y),
