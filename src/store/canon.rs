@@ -15,8 +15,8 @@ use std::fmt::{self, Write as _};
 use serde::ser::{self, Serialize};
 
 /// Levels of nesting written one item per line (`PrettyConfig::depth_limit`).
-const DEPTH_LIMIT: usize = 2;
-const INDENT: &str = "    ";
+pub(super) const DEPTH_LIMIT: usize = 2;
+pub(super) const INDENT: &str = "    ";
 
 /// A value has a shape this writer does not reproduce byte for byte.
 #[derive(Debug)]

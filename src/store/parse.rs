@@ -28,8 +28,8 @@ pub fn to_ron_fast<T: Serialize>(value: &T) -> Result<Vec<u8>, super::canon::Uns
 pub fn to_ron_by_ron<T: Serialize>(value: &T) -> Vec<u8> {
     let cfg = ron::ser::PrettyConfig::new()
         .struct_names(false)
-        .depth_limit(2)
-        .indentor("    ")
+        .depth_limit(super::canon::DEPTH_LIMIT)
+        .indentor(super::canon::INDENT)
         .new_line("\n")
         .separate_tuple_members(false)
         .escape_strings(true);
